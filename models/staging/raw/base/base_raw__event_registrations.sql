@@ -1,0 +1,6 @@
+{{
+    stage_raw_table(
+        source('raw', 'event_registrations'),
+        parents={'customers': ref('base_raw__customers')}
+    )
+}}

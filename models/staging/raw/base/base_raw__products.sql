@@ -1,0 +1,1 @@
+{{ stage_raw_table(source('raw', 'products')) }}

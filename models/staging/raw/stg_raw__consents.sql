@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_raw__consents') }}
+    where row_status = 'staged'
+),
+
+renamed as (
+    select
+        customer_id,
+        purpose,
+        status,
+        recorded_at,
+        source
+    from base
+)
+
+select * from renamed

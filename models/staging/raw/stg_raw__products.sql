@@ -1,0 +1,21 @@
+with
+
+base as (
+    select * from {{ ref('base_raw__products') }}
+    where row_status = 'staged'
+),
+
+renamed as (
+    select
+        product_id,
+        product_name,
+        category,
+        subcategory,
+        brand,
+        list_price,
+        upper(currency) as currency,
+        launched_at
+    from base
+)
+
+select * from renamed

@@ -1,0 +1,18 @@
+with
+
+base as (
+    select * from {{ ref('base_raw__reviews') }}
+    where row_status = 'staged'
+),
+
+renamed as (
+    select
+        review_id,
+        customer_id,
+        product_id,
+        rating,
+        created_at
+    from base
+)
+
+select * from renamed

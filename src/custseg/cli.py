@@ -1,0 +1,157 @@
+"""`custseg`: generate data, build the warehouse, and report on it."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from . import warehouse
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+def _build_vars(args: argparse.Namespace) -> dict:
+    variables: dict = {}
+    if args.raw_path:
+        variables["raw_path"] = str(Path(args.raw_path).resolve())
+    if args.raw_format:
+        variables["raw_format"] = args.raw_format
+    if args.as_of:
+        variables["as_of_date"] = args.as_of.isoformat()
+    return variables
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+
+    started = time.perf_counter()
+    manifest = generate(
+        Path(args.out),
+        customers=args.customers,
+        seed=args.seed,
+        fmt=args.format,
+        as_of=args.as_of or dt.datetime.now(dt.UTC).date(),
+        messy=args.messy,
+    )
+    rows = sum(table["rows_written"] for table in manifest["tables"].values())
+    print(
+        f"Wrote {len(manifest['tables'])} tables, {rows:,} rows, to {args.out} "
+        f"in {time.perf_counter() - started:.1f} s"
+        + (" (messy: see _manifest.json for the injected defects)" if args.messy else "")
+    )
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    dbt_args = ["build"]
+    if args.select:
+        dbt_args += ["--select", *args.select]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    result = warehouse.run_dbt(dbt_args, _build_vars(args), target=args.target)
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        print(f"\ndbt build failed after {elapsed:.0f} s:", file=sys.stderr)
+        for line in result.failures():
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    print(f"\ndbt build succeeded in {elapsed:.0f} s.")
+    if args.target in (None, "dev"):
+        from .report import print_summary
+
+        print_summary(warehouse.warehouse_path())
+    return 0
+
+
+def cmd_summary(_args: argparse.Namespace) -> int:
+    from .report import print_summary
+
+    return print_summary(warehouse.warehouse_path())
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    from .contract import render
+
+    directory = warehouse.project_dir()
+    if args.action == "render":
+        for path in render.write(directory):
+            print(f"Wrote {path}")
+        return 0
+    stale = render.stale(directory)
+    for path in stale:
+        print(f"{path} differs from the contract: run `custseg contract render`", file=sys.stderr)
+    if not stale:
+        print("The dbt YAML matches the raw contract.")
+    return 1 if stale else 0
+
+
+def cmd_spark(args: argparse.Namespace) -> int:
+    from .spark import build_on_spark
+
+    return build_on_spark(
+        raw_path=Path(args.raw_path),
+        dbt_args=["build", "--select", *(args.select or ["staging"])],
+        variables={k: v for k, v in _build_vars(args).items() if k != "raw_path"},
+        work_dir=Path(args.work_dir) if args.work_dir else None,
+    )
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-path", help="folder of landing files (dbt var raw_path)")
+    parser.add_argument("--raw-format", choices=["parquet", "csv"], help="dbt var raw_format")
+    parser.add_argument("--as-of", type=_date, help="dbt var as_of_date (default: today, UTC)")
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="custseg", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write realistic raw data for all contract tables")
+    gen.add_argument("--customers", type=int, default=10_000)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", default="data/raw")
+    gen.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    gen.add_argument("--as-of", type=_date, help="last day of the history (default: today)")
+    gen.add_argument("--messy", action="store_true", help="inject contract defects + manifest")
+    gen.set_defaults(func=cmd_generate)
+
+    build = commands.add_parser("build", help="dbt build, then a summary of the warehouse")
+    _add_source_options(build)
+    build.add_argument("--select", nargs="+", help="dbt node selection")
+    build.add_argument("--target", help="dbt target (default: profiles.yml's, dev)")
+    build.add_argument("--full-refresh", action="store_true")
+    build.set_defaults(func=cmd_build)
+
+    summary = commands.add_parser("summary", help="what the last build wrote, and where")
+    summary.set_defaults(func=cmd_summary)
+
+    contract = commands.add_parser("contract", help="the raw contract's dbt sources YAML")
+    contract.add_argument("action", choices=["render", "check"])
+    contract.set_defaults(func=cmd_contract)
+
+    spark = commands.add_parser(
+        "spark", help="load landing files into a local Spark session and dbt build there"
+    )
+    _add_source_options(spark)
+    spark.add_argument("--select", nargs="+", help="dbt node selection (default: staging)")
+    spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
+    spark.set_defaults(func=cmd_spark)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,404 @@
+"""Render the dbt YAML that the raw contract defines.
+
+The contract file is the one place the raw tables are defined. From it come:
+- models/staging/raw/_raw__sources.yml: the sources, with everything the staging macros
+  enforce (types, required columns, accepted values, checks, keys, versions, parents)
+  in their meta;
+- models/staging/raw/_raw__models.yml: the staging models' documentation and tests
+  (primary keys, required columns not null, accepted values), plus the quarantine and
+  reconciliation models;
+- models/staging/raw/base/_base__models.yml: the base models and their quarantine gate.
+`custseg contract render` writes them; `custseg contract check` (and a test) fails when
+the committed files differ from what the contract gives.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from . import Column, Table, contract_text, load
+
+SOURCES_FILE = Path("models/staging/raw/_raw__sources.yml")
+STAGING_FILE = Path("models/staging/raw/_raw__models.yml")
+BASE_FILE = Path("models/staging/raw/base/_base__models.yml")
+
+# Renames the staging models make (house style: booleans is_/has_).
+RENAMES = {("event_registrations", "attended"): "has_attended"}
+# Normalisations the staging models apply beyond the contract's parsing rules.
+NORMALISED = {
+    ("customers", "email"): "Trimmed and lower-cased (macro normalize_email).",
+    ("customers", "country_code"): "Upper-cased.",
+    ("customers", "language"): "Lower-cased.",
+    ("orders", "currency"): "Upper-cased.",
+    ("products", "currency"): "Upper-cased.",
+    ("campaigns", "currency"): "Upper-cased.",
+    ("fx_rates", "currency"): "Upper-cased.",
+}
+
+HEADER = """\
+# GENERATED from src/custseg/contract/raw_contract.yml by `custseg contract render`.
+# Do not edit by hand: change the contract (or render.py) and render again;
+# `custseg contract check` and the test suite fail when this file is out of date.
+"""
+
+
+def _column_comments(text: str) -> dict[tuple[str, str], str]:
+    comments: dict[tuple[str, str], str] = {}
+    table = None
+    for line in text.splitlines():
+        table_match = re.match(r"^  (\w+):", line)
+        if table_match:
+            table = table_match.group(1)
+            continue
+        col_match = re.match(r"^      (\w+):\s*\{.*\}\s*#\s*(.+)$", line)
+        if table and col_match:
+            comment = re.sub(r"\s*\(?project:.*$", "", col_match.group(2)).strip()
+            if comment:
+                comments[(table, col_match.group(1))] = comment
+    return comments
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _describe_column(column: Column, comment: str | None) -> str:
+    parts = [column.type, "required" if column.required else "optional"]
+    if column.values:
+        parts.append("one of " + ", ".join(column.values))
+    bounds = []
+    if column.min is not None:
+        bounds.append(f">= {column.min}")
+    if column.gt is not None:
+        bounds.append(f"> {column.gt}")
+    if column.max is not None:
+        bounds.append(f"<= {column.max}")
+    if bounds:
+        parts.append(" and ".join(bounds))
+    if column.pattern:
+        parts.append(f"matches {column.pattern}")
+    text = _sentence("; ".join(parts))
+    return f"{_sentence(comment)} {text}" if comment else text
+
+
+def _column_meta(column: Column) -> dict:
+    meta: dict = {"contract_type": column.type, "required": column.required}
+    for name in ("values", "min", "max", "gt", "pattern"):
+        value = getattr(column, name)
+        if value is not None:
+            meta[name] = list(value) if name == "values" else value
+    return meta
+
+
+def _table_description(table: Table) -> str:
+    description = f"Grain: one row per {table.grain}."
+    if table.description:
+        description = f"{_sentence(table.description)} {description}"
+    return description
+
+
+def _source_table(table: Table, comments: dict[tuple[str, str], str]) -> dict:
+    need = "Required" if table.required else "Optional: an absent file reads as empty"
+    meta: dict = {"contract_required": table.required, "key": list(table.key)}
+    if table.version_column:
+        meta["version_column"] = table.version_column
+    if table.parents:
+        meta["parents"] = dict(table.parents)
+    return {
+        "name": table.name,
+        "description": f"{_table_description(table)} {need}.",
+        "config": {"meta": meta},
+        "columns": [
+            {
+                "name": column.name,
+                "description": _describe_column(column, comments.get((table.name, column.name))),
+                "config": {"meta": _column_meta(column)},
+            }
+            for column in table.columns.values()
+        ],
+    }
+
+
+def render_sources() -> str:
+    contract = load()
+    comments = _column_comments(contract_text())
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "description": (
+                    "Zero- and first-party landing data, as defined by the raw input contract "
+                    f"(version {contract.version}). On DuckDB each table is the file "
+                    "<raw_path>/<table>.<raw_format>; on other engines a table in raw_schema."
+                ),
+                "schema": "{{ var('raw_schema') }}",
+                "config": {
+                    "meta": {
+                        # dbt-duckdb reads this; other adapters ignore it.
+                        "external_location": (
+                            "{{ var('raw_path') }}/{name}.{{ var('raw_format') }}"
+                        ),
+                    }
+                },
+                "tables": [_source_table(t, comments) for t in contract.tables.values()],
+            }
+        ],
+    }
+    return HEADER + _dump(document)
+
+
+def _primary_key_tests(table: Table) -> tuple[list, dict[str, list]]:
+    """Model-level and column-level tests for the staged key (unique after versions)."""
+    columns = [RENAMES.get((table.name, c), c) for c in table.key]
+    if len(columns) == 1:
+        return [], {columns[0]: ["unique", "not_null"]}
+    return [{"unique_combination_of_columns": {"arguments": {"combination_of_columns": columns}}}], {}
+
+
+def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
+    model_tests, column_tests = _primary_key_tests(table)
+    columns = []
+    for column in table.columns.values():
+        name = RENAMES.get((table.name, column.name), column.name)
+        tests: list = list(column_tests.get(name, []))
+        if column.required and "not_null" not in tests:
+            tests.append("not_null")
+        if column.values:
+            tests.append({"accepted_values": {"arguments": {"values": list(column.values)}}})
+        description = _describe_column(column, comments.get((table.name, column.name)))
+        if (table.name, column.name) in NORMALISED:
+            description += " " + NORMALISED[(table.name, column.name)]
+        if column.type == "timestamp":
+            description += " UTC."
+        entry: dict = {"name": name, "description": description}
+        if tests:
+            entry["data_tests"] = tests
+        columns.append(entry)
+    versions = (
+        f" Versions collapsed to the latest by {table.version_column}."
+        if table.version_column
+        else ""
+    )
+    model: dict = {
+        "name": f"stg_raw__{table.name}",
+        "description": (
+            f"{_table_description(table).replace('one row per ' + table.grain, 'one row per ' + ', '.join(table.key))}"
+            f" Contract-valid rows of raw {table.name}, typed, normalised and deduplicated."
+            f"{versions} Invalid rows are in stg_raw__quarantine."
+        ),
+    }
+    if model_tests:
+        model["data_tests"] = model_tests
+    model["columns"] = columns
+    return model
+
+
+def render_staging_models() -> str:
+    contract = load()
+    comments = _column_comments(contract_text())
+    models = [_staging_model(t, comments) for t in contract.tables.values()]
+    models.append(
+        {
+            "name": "stg_raw__quarantine",
+            "description": (
+                "Grain: one row per quarantined raw row (exact duplicates collapsed). Every raw "
+                "row that broke the contract, across all tables: never dropped silently."
+            ),
+            "columns": [
+                {
+                    "name": "quarantined_row_id",
+                    "description": "Hash of table name and raw record.",
+                    "data_tests": ["unique", "not_null"],
+                },
+                {
+                    "name": "table_name",
+                    "description": "The raw contract table the row came from.",
+                    "data_tests": [
+                        "not_null",
+                        {"accepted_values": {"arguments": {"values": list(contract.tables)}}},
+                    ],
+                },
+                {
+                    "name": "record_key",
+                    "description": "The row's key as written (composite keys joined by |).",
+                },
+                {
+                    "name": "quarantine_reason",
+                    "description": (
+                        "First contract violation: missing_required:<col>, bad_type:<col>, "
+                        "bad_value:<col>, out_of_range:<col>, duplicate_key, orphan:<parent>."
+                    ),
+                    "data_tests": ["not_null"],
+                },
+                {
+                    "name": "quarantine_rule",
+                    "description": "The reason without its column: missing_required, ....",
+                    "data_tests": [
+                        {
+                            "accepted_values": {
+                                "arguments": {
+                                    "values": [
+                                        "missing_required",
+                                        "bad_type",
+                                        "bad_value",
+                                        "out_of_range",
+                                        "duplicate_key",
+                                        "orphan",
+                                    ]
+                                }
+                            }
+                        }
+                    ],
+                },
+                {
+                    "name": "raw_record",
+                    "description": "The original record, every contract column as text, JSON.",
+                    "data_tests": ["not_null"],
+                },
+            ],
+        }
+    )
+    models.append(
+        {
+            "name": "stg_raw__reconciliation",
+            "description": (
+                "Grain: one row per raw contract table. What became of every raw row: raw rows "
+                "(counted straight from the source) = staged + quarantined + superseded "
+                "versions + exact duplicates, and staged = rows of the staging model."
+            ),
+            "data_tests": [
+                {
+                    "expression_is_true": {
+                        "arguments": {
+                            "expression": (
+                                "raw_row_count = staged_row_count + quarantined_row_count"
+                                " + superseded_row_count + exact_duplicate_row_count"
+                            )
+                        },
+                        "config": {"severity": "error"},
+                    }
+                },
+                {
+                    "expression_is_true": {
+                        "arguments": {"expression": "staged_row_count = staging_model_row_count"}
+                    }
+                },
+            ],
+            "columns": [
+                {
+                    "name": "table_name",
+                    "description": "The raw contract table.",
+                    "data_tests": ["unique", "not_null"],
+                },
+                {"name": "raw_row_count", "description": "Rows in the raw file or table."},
+                {"name": "staged_row_count", "description": "Rows staged."},
+                {"name": "quarantined_row_count", "description": "Rows quarantined."},
+                {"name": "superseded_row_count", "description": "Older versions collapsed."},
+                {"name": "exact_duplicate_row_count", "description": "Exact copies dropped."},
+                {
+                    "name": "staging_model_row_count",
+                    "description": "Rows in the table's stg_raw__ model.",
+                },
+                {
+                    "name": "quarantined_share",
+                    "description": "Quarantined rows / raw rows (0 for an empty table).",
+                },
+            ],
+        }
+    )
+    return HEADER + _dump({"version": 2, "models": models})
+
+
+def render_base_models() -> str:
+    contract = load()
+    models = []
+    for table in contract.tables.values():
+        models.append(
+            {
+                "name": f"base_raw__{table.name}",
+                "description": (
+                    f"Grain: one row per raw row of {table.name}. Every raw row typed by the "
+                    "contract, with its fate (row_status) and, when quarantined, its reason and "
+                    "original record. Built by macro stage_raw_table."
+                ),
+                "data_tests": [
+                    # Severity warn: quarantined rows below the limit are a warning; above it
+                    # the test raises an error that names the table and the top reasons.
+                    {"quarantine_within_limit": {"config": {"severity": "warn"}}},
+                ],
+                "columns": [
+                    {
+                        "name": "raw_row_id",
+                        "description": "Hash of the raw record and its copy number.",
+                        "data_tests": ["unique", "not_null"],
+                    },
+                    {
+                        "name": "row_status",
+                        "description": "staged, superseded, quarantined or exact_duplicate.",
+                        "data_tests": [
+                            "not_null",
+                            {
+                                "accepted_values": {
+                                    "arguments": {
+                                        "values": [
+                                            "staged",
+                                            "superseded",
+                                            "quarantined",
+                                            "exact_duplicate",
+                                        ]
+                                    }
+                                }
+                            },
+                        ],
+                    },
+                    {
+                        "name": "quarantine_reason",
+                        "description": "First contract violation (quarantined rows only).",
+                        "data_tests": [
+                            {
+                                "not_null": {
+                                    "config": {"where": "row_status = 'quarantined'"}
+                                }
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    return HEADER + _dump({"version": 2, "models": models})
+
+
+def _dump(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def rendered() -> dict[Path, str]:
+    return {
+        SOURCES_FILE: render_sources(),
+        STAGING_FILE: render_staging_models(),
+        BASE_FILE: render_base_models(),
+    }
+
+
+def write(project_dir: Path) -> list[Path]:
+    written = []
+    for relative, text in rendered().items():
+        path = project_dir / relative
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale(project_dir: Path) -> list[Path]:
+    """Committed files that differ from what the contract renders."""
+    return [
+        project_dir / relative
+        for relative, text in rendered().items()
+        if not (project_dir / relative).exists()
+        or (project_dir / relative).read_text(encoding="utf-8") != text
+    ]

@@ -1,0 +1,74 @@
+"""Run dbt in-process (dbtRunner) against this project, and read what it built."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def project_dir() -> Path:
+    """The dbt project: $CUSTSEG_PROJECT_DIR, else the repository this package lives in,
+    else the current directory."""
+    configured = os.environ.get("CUSTSEG_PROJECT_DIR")
+    if configured:
+        return Path(configured).resolve()
+    repo = Path(__file__).resolve().parents[2]
+    if (repo / "dbt_project.yml").exists():
+        return repo
+    return Path.cwd()
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file the `dev` target writes (profiles.yml reads the same variable)."""
+    path = Path(os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+    return path if path.is_absolute() else project_dir() / path
+
+
+@dataclass
+class DbtResult:
+    success: bool
+    args: list[str]
+    exception: BaseException | None
+    results: list[Any]
+
+    def failures(self) -> list[str]:
+        """One line per node that errored or failed: unique id and message."""
+        lines = []
+        for result in self.results:
+            status = str(getattr(result, "status", ""))
+            if status.lower() in {"error", "fail"}:
+                lines.append(f"{result.node.unique_id}: {result.message}")
+        if self.exception is not None:
+            lines.append(str(self.exception))
+        return lines
+
+
+def run_dbt(
+    args: Sequence[str],
+    variables: Mapping[str, Any] | None = None,
+    target: str | None = None,
+) -> DbtResult:
+    """Invoke dbt with `args` (e.g. ["build", "--select", "staging"]) in this project.
+
+    Never run two invocations against one DuckDB file at the same time.
+    """
+    from dbt.cli.main import dbtRunner
+
+    directory = project_dir()
+    cli = [*args, "--project-dir", str(directory), "--profiles-dir", str(directory)]
+    if variables:
+        cli += ["--vars", json.dumps(dict(variables))]
+    if target:
+        cli += ["--target", target]
+    previous = Path.cwd()
+    os.chdir(directory)  # relative paths (warehouse file, raw_path) resolve from the project
+    try:
+        outcome = dbtRunner().invoke(cli)
+    finally:
+        os.chdir(previous)
+    results = list(getattr(outcome.result, "results", None) or [])
+    return DbtResult(bool(outcome.success), cli, outcome.exception, results)
