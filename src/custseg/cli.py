@@ -102,6 +102,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         dbt_args=["build", "--select", *(args.select or ["staging"])],
         variables={k: v for k, v in _build_vars(args).items() if k != "raw_path"},
         work_dir=Path(args.work_dir) if args.work_dir else None,
+        report_path=Path(args.report) if args.report else None,
     )
 
 
@@ -144,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     _add_source_options(spark)
     spark.add_argument("--select", nargs="+", help="dbt node selection (default: staging)")
     spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
+    spark.add_argument("--report", help="write staging reconciliation/quarantine JSON here")
     spark.set_defaults(func=cmd_spark)
     return main
 

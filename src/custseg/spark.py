@@ -7,6 +7,7 @@ same process, so it reuses the session and its in-process metastore.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -53,11 +54,27 @@ def load_raw_tables(spark, raw_path: Path, schema: str = RAW_SCHEMA) -> list[str
     return loaded
 
 
+def staging_report(spark) -> dict:
+    """What staging made of the raw rows: reconciliation and quarantine counts."""
+    reconciliation = [
+        row.asDict() for row in spark.sql("select * from staging.stg_raw__reconciliation").collect()
+    ]
+    quarantine = [
+        row.asDict()
+        for row in spark.sql(
+            "select table_name, quarantine_reason, count(*) as row_count"
+            " from staging.stg_raw__quarantine group by table_name, quarantine_reason"
+        ).collect()
+    ]
+    return {"reconciliation": reconciliation, "quarantine": quarantine}
+
+
 def build_on_spark(
     raw_path: Path,
     dbt_args: list[str],
     variables: dict | None = None,
     work_dir: Path | None = None,
+    report_path: Path | None = None,
 ) -> int:
     with tempfile.TemporaryDirectory(prefix="custseg-spark-") as temporary:
         root = (work_dir or Path(temporary)).resolve()
@@ -70,6 +87,8 @@ def build_on_spark(
             result = warehouse.run_dbt(
                 dbt_args, {"raw_schema": RAW_SCHEMA, **(variables or {})}, target="spark"
             )
+            if result.success and report_path:
+                report_path.write_text(json.dumps(staging_report(spark), default=str, indent=1))
         finally:
             spark.stop()
     if not result.success:

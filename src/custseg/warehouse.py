@@ -70,5 +70,20 @@ def run_dbt(
         outcome = dbtRunner().invoke(cli)
     finally:
         os.chdir(previous)
+        _release_duckdb_file()
     results = list(getattr(outcome.result, "results", None) or [])
     return DbtResult(bool(outcome.success), cli, outcome.exception, results)
+
+
+def _release_duckdb_file() -> None:
+    """dbt-duckdb keeps its database file open in a class-level environment after an
+    invocation, so nothing else in this process could open the file (read-only readers
+    fail with "different configuration"). Close it once dbt is done."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()

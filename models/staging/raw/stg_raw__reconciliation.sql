@@ -54,7 +54,7 @@ unioned as (
 
 final as (
     select
-        unioned.*,
+        *,
         case
             when raw_row_count = 0 then 0
             else cast(quarantined_row_count as {{ dbt.type_float() }}) / raw_row_count

@@ -1,0 +1,36 @@
+# Two commands: `make demo` and `make test`. Each sets up what it needs first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+AS_OF ?= $(shell date -u +%F)
+CUSTOMERS ?= 10000
+SEED ?= 42
+
+.PHONY: setup setup-dev demo test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+## demo: install, generate $(CUSTOMERS) customers, build the warehouse, print a summary
+demo: setup
+	$(BIN)/custseg generate --customers $(CUSTOMERS) --seed $(SEED) --out data/raw --as-of $(AS_OF)
+	$(BIN)/custseg build --raw-path data/raw --as-of $(AS_OF)
+
+## test: install with dev extras, lint Python, run the test suite (dbt on DuckDB and Spark)
+test: setup-dev
+	$(BIN)/ruff check src tests/python benchmarks
+	$(BIN)/pytest
+
+clean:
+	rm -rf target logs data warehouse.duckdb warehouse.duckdb.wal
