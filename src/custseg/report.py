@@ -25,16 +25,20 @@ def print_summary(path: Path) -> int:
         for schema, _name, _kind in relations:
             by_schema[schema] = by_schema.get(schema, 0) + 1
         print("Relations: " + ", ".join(f"{s} {n}" for s, n in by_schema.items()))
-        reconciliation = [
-            row
-            for row in connection.execute(
-                """
+        reconciliation = (
+            [
+                row
+                for row in connection.execute(
+                    """
                 select table_name, raw_row_count, staged_row_count, quarantined_row_count,
                        superseded_row_count, exact_duplicate_row_count
                 from staging.stg_raw__reconciliation
                 """
-            ).fetchall()
-        ] if any(name == "stg_raw__reconciliation" for _, name, _ in relations) else []
+                ).fetchall()
+            ]
+            if any(name == "stg_raw__reconciliation" for _, name, _ in relations)
+            else []
+        )
         if reconciliation:
             header = ("table", "raw", "staged", "quarantined", "superseded", "duplicates")
             print(f"\n{header[0]:<22}" + "".join(f"{h:>13}" for h in header[1:]))

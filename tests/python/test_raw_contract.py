@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_dbt
 
+from conftest import run_dbt
 from custseg import contract, warehouse
 from custseg.contract import render
 
@@ -28,7 +28,9 @@ def test_only_customers_and_orders_still_build(messy_raw, tmp_path):
     only = copy_tables(raw, tmp_path / "raw", ["customers", "orders"])
     build = run_dbt(tmp_path / "wh.duckdb", only)
     assert build.result.success, build.result.failures()
-    counts = dict(build.query("select table_name, staged_row_count from staging.stg_raw__reconciliation"))
+    counts = dict(
+        build.query("select table_name, staged_row_count from staging.stg_raw__reconciliation")
+    )
     assert counts["customers"] == manifest["tables"]["customers"]["staged"]
     assert counts["orders"] == manifest["tables"]["orders"]["staged"]
     assert all(counts[name] == 0 for name in TABLES if name not in ("customers", "orders"))
@@ -92,6 +94,7 @@ def test_the_contract_copy_keeps_the_upstream_contract_verbatim():
     upstream = Path(warehouse.project_dir()).parent / "shared/spec/raw_contract.yml"
     if not upstream.exists():
         pytest.skip("shared/ is not beside the repository")
+
     def upstream_part(line: str) -> str:
         line = line.split("# project:")[0].split(" (project:")[0]
         line = re.sub(r", pattern: '[^']*'", "", line)

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_dbt
 
+from conftest import run_dbt
 from custseg import contract
 
 TABLES = list(contract.load().tables)

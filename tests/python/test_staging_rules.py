@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from conftest import run_dbt
 
 CUSTOMERS = '''\
@@ -187,8 +188,7 @@ def test_conflicting_copies_of_an_unversioned_key_are_all_quarantined(rules_buil
 
 def test_booleans_and_dates_parse_by_the_contract(rules_build):
     assert rules_build.query(
-        "select registration_id, has_attended from staging.stg_raw__event_registrations "
-        "order by 1"
+        "select registration_id, has_attended from staging.stg_raw__event_registrations order by 1"
     ) == [("r1", True), ("r2", False)]
     assert quarantine(rules_build, "event_registrations") == {
         "r3": "bad_type:attended",

@@ -94,8 +94,8 @@ def _column_meta(column: Column) -> dict:
     return meta
 
 
-def _table_description(table: Table) -> str:
-    description = f"Grain: one row per {table.grain}."
+def _table_description(table: Table, grain: str | None = None) -> str:
+    description = f"Grain: one row per {grain or table.grain}."
     if table.description:
         description = f"{_sentence(table.description)} {description}"
     return description
@@ -157,7 +157,9 @@ def _primary_key_tests(table: Table) -> tuple[list, dict[str, list]]:
     columns = [RENAMES.get((table.name, c), c) for c in table.key]
     if len(columns) == 1:
         return [], {columns[0]: ["unique", "not_null"]}
-    return [{"unique_combination_of_columns": {"arguments": {"combination_of_columns": columns}}}], {}
+    return [
+        {"unique_combination_of_columns": {"arguments": {"combination_of_columns": columns}}}
+    ], {}
 
 
 def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
@@ -187,7 +189,7 @@ def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
     model: dict = {
         "name": f"stg_raw__{table.name}",
         "description": (
-            f"{_table_description(table).replace('one row per ' + table.grain, 'one row per ' + ', '.join(table.key))}"
+            f"{_table_description(table, grain=', '.join(table.key))}"
             f" Contract-valid rows of raw {table.name}, typed, normalised and deduplicated."
             f"{versions} Invalid rows are in stg_raw__quarantine."
         ),
@@ -360,11 +362,7 @@ def render_base_models() -> str:
                         "name": "quarantine_reason",
                         "description": "First contract violation (quarantined rows only).",
                         "data_tests": [
-                            {
-                                "not_null": {
-                                    "config": {"where": "row_status = 'quarantined'"}
-                                }
-                            }
+                            {"not_null": {"config": {"where": "row_status = 'quarantined'"}}}
                         ],
                     },
                 ],
