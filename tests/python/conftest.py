@@ -36,7 +36,9 @@ class Build:
         with duckdb.connect(str(self.path), read_only=True) as connection:
             columns = [r[0] for r in connection.execute(f"describe {relation}").fetchall()]
             order = ", ".join(f'"{c}"' for c in columns)
-            return connection.execute(f"select * from {relation} order by {order}").arrow()
+            return connection.execute(
+                f"select * from {relation} order by {order}"
+            ).fetch_arrow_table()
 
 
 def run_dbt(

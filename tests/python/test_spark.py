@@ -41,7 +41,8 @@ def test_staging_builds_on_spark_and_matches_the_manifest(tmp_path):
     ]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
-    assert "Completed successfully" in completed.stdout
+    assert "dbt on Spark succeeded." in completed.stdout
+    assert " ERROR=0 " in completed.stdout
 
     found = json.loads(report.read_text())
     by_table = {row["table_name"]: row for row in found["reconciliation"]}
