@@ -12,7 +12,7 @@
     {%- set table_name = model.identifier | replace('base_raw__', '') -%}
     {%- set counts_sql -%}
         select
-            count(*) as raw_rows,
+            coalesce(sum(1 + duplicate_count), 0) as raw_rows,
             count(case when row_status = 'quarantined' then 1 end) as quarantined_rows
         from {{ model }}
     {%- endset -%}

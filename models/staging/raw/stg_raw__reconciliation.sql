@@ -19,7 +19,7 @@ fates_{{ table_name }} as (
         count(case when row_status = 'staged' then 1 end) as staged_row_count,
         count(case when row_status = 'quarantined' then 1 end) as quarantined_row_count,
         count(case when row_status = 'superseded' then 1 end) as superseded_row_count,
-        count(case when row_status = 'exact_duplicate' then 1 end) as exact_duplicate_row_count
+        coalesce(sum(duplicate_count), 0) as exact_duplicate_row_count
     from {{ ref('base_raw__' ~ table_name) }}
 ),
 

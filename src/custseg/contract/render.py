@@ -324,9 +324,10 @@ def render_base_models() -> str:
             {
                 "name": f"base_raw__{table.name}",
                 "description": (
-                    f"Grain: one row per raw row of {table.name}. Every raw row typed by the "
-                    "contract, with its fate (row_status) and, when quarantined, its reason and "
-                    "original record. Built by macro stage_raw_table."
+                    f"Grain: one row per distinct raw row of {table.name} (exact copies "
+                    "counted in duplicate_count). Every raw row typed by the contract, with its "
+                    "fate (row_status) and, when quarantined, its reason and original record. "
+                    "Built by macro stage_raw_table."
                 ),
                 "data_tests": [
                     # Severity warn: quarantined rows below the limit are a warning; above it
@@ -336,12 +337,12 @@ def render_base_models() -> str:
                 "columns": [
                     {
                         "name": "raw_row_id",
-                        "description": "Hash of the raw record and its copy number.",
+                        "description": "Hash of the raw record (every contract column as text).",
                         "data_tests": ["unique", "not_null"],
                     },
                     {
                         "name": "row_status",
-                        "description": "staged, superseded, quarantined or exact_duplicate.",
+                        "description": "staged, superseded or quarantined.",
                         "data_tests": [
                             "not_null",
                             {
@@ -351,11 +352,18 @@ def render_base_models() -> str:
                                             "staged",
                                             "superseded",
                                             "quarantined",
-                                            "exact_duplicate",
                                         ]
                                     }
                                 }
                             },
+                        ],
+                    },
+                    {
+                        "name": "duplicate_count",
+                        "description": "Further exact copies of this row in the raw table.",
+                        "data_tests": [
+                            "not_null",
+                            {"expression_is_true": {"arguments": {"expression": ">= 0"}}},
                         ],
                     },
                     {
