@@ -22,6 +22,11 @@ def test_messy_build_passes_with_every_data_test(messy_build):
     ran = [r for r in messy_build.result.results if r.node.resource_type == "test"]
     assert len(ran) > 150, "the build ran the data tests"
     assert messy_build.result.success
+    # quarantined rows below the limit are warnings, one per table with defects
+    gates = {r.node.name: str(r.status) for r in ran if r.node.name.startswith("quarantine_within")}
+    assert len(gates) == len(TABLES)
+    assert gates["quarantine_within_limit_base_raw__orders_"] == "warn"
+    assert gates["quarantine_within_limit_base_raw__products_"] == "pass"
 
 
 def test_quarantine_counts_equal_the_generator_manifest(messy_raw, messy_build):

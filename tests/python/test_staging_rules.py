@@ -207,3 +207,21 @@ def test_version_ties_do_not_depend_on_file_order(rules_build, tmp_path):
     query = "select email from staging.stg_raw__customers where customer_id = 'c6'"
     assert rules_build.query(query) == reversed_build.query(query)
     assert len(rules_build.query(query)) == 1
+
+
+def test_a_table_over_the_quarantine_limit_stops_the_build_with_its_reasons(tmp_path):
+    """customers: 4 of 10 raw rows quarantined, far over the default 5 %."""
+    build = run_dbt(
+        tmp_path / "wh.duckdb",
+        write_landing(tmp_path / "raw"),
+        ["build", "--select", "staging"],
+        raw_format="csv",
+    )
+    assert not build.result.success
+    message = "\n".join(build.result.failures())
+    assert "Raw table 'customers': 4 of 10 rows quarantined (40.00 %)" in message
+    assert "bad_type:created_at (1)" in message
+    assert "exceeds max_quarantine_ratio = 0.05" in message
+    statuses = {r.node.name: str(r.status) for r in build.result.results}
+    assert statuses["stg_raw__customers"] == "skipped"  # nothing downstream is built
+    assert statuses["stg_raw__quarantine"] == "skipped"
