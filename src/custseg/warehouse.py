@@ -28,6 +28,13 @@ def warehouse_path() -> Path:
     return path if path.is_absolute() else project_dir() / path
 
 
+def default_memory_limit(share: float = 0.6) -> str:
+    """About 60 % of this machine's memory, for DuckDB's memory_limit (profiles.yml reads
+    DUCKDB_MEMORY_LIMIT; plain `dbt` without the CLI falls back to the profile's 14GB)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, int(total * share / 2**30))}GB"
+
+
 @dataclass
 class DbtResult:
     success: bool
@@ -58,6 +65,7 @@ def run_dbt(
     """
     from dbt.cli.main import dbtRunner
 
+    os.environ.setdefault("DUCKDB_MEMORY_LIMIT", default_memory_limit())
     directory = project_dir()
     cli = [*args, "--project-dir", str(directory), "--profiles-dir", str(directory)]
     if variables:
