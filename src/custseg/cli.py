@@ -99,7 +99,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
 
     return build_on_spark(
         raw_path=Path(args.raw_path),
-        dbt_args=["build", "--select", *(args.select or ["staging"])],
+        dbt_args=["build", *(["--select", *args.select] if args.select else [])],
         variables={k: v for k, v in _build_vars(args).items() if k != "raw_path"},
         work_dir=Path(args.work_dir) if args.work_dir else None,
         report_path=Path(args.report) if args.report else None,
@@ -143,7 +143,7 @@ def parser() -> argparse.ArgumentParser:
         "spark", help="load landing files into a local Spark session and dbt build there"
     )
     _add_source_options(spark)
-    spark.add_argument("--select", nargs="+", help="dbt node selection (default: staging)")
+    spark.add_argument("--select", nargs="+", help="dbt node selection (default: everything)")
     spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
     spark.add_argument("--report", help="write staging reconciliation/quarantine JSON here")
     spark.set_defaults(func=cmd_spark)

@@ -1,4 +1,4 @@
-"""The staging layer on a local Spark session gives exactly the generator's counts."""
+"""The whole DAG builds on a local Spark session; staging gives exactly the generator's counts."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.spark
 SPARK_CUSTOMERS = 300
 
 
-def test_staging_builds_on_spark_and_matches_the_manifest(tmp_path):
+def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
     from custseg.generate import generate
 
     raw = tmp_path / "raw"
@@ -32,8 +32,6 @@ def test_staging_builds_on_spark_and_matches_the_manifest(tmp_path):
         str(raw),
         "--as-of",
         AS_OF.isoformat(),
-        "--select",
-        "staging",
         "--work-dir",
         str(tmp_path / "spark"),
         "--report",
