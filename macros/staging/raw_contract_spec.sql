@@ -1,11 +1,11 @@
 {#- The raw contract of one source table, read from its node in the sources YAML
-    (rendered from the contract): name, key, version_column, parents, required, and the
+    (rendered from the contract): name, key, version_column, parents, erasure, required, and the
     columns in contract order, each with type, required, values, min, max, gt, pattern. -#}
 {% macro raw_contract_spec(source_relation) -%}
     {%- if not execute -%}
         {#- Parsing: the graph is not built yet; only the source()/ref() calls matter. -#}
         {{ return({'name': source_relation.identifier, 'required': false, 'key': [],
-            'version_column': none, 'parents': {}, 'columns': []}) }}
+            'version_column': none, 'parents': {}, 'erasure': [], 'columns': []}) }}
     {%- endif -%}
     {%- set matches = [] -%}
     {%- for node in graph.sources.values()
@@ -39,6 +39,7 @@
         'key': table_meta.key,
         'version_column': table_meta.version_column | default(none),
         'parents': table_meta.parents | default({}),
+        'erasure': table_meta.erasure | default([]),
         'columns': columns,
     }) }}
 {%- endmacro %}

@@ -31,7 +31,7 @@ def print_summary(path: Path) -> int:
                 for row in connection.execute(
                     """
                 select table_name, raw_row_count, staged_row_count, quarantined_row_count,
-                       superseded_row_count, exact_duplicate_row_count
+                       superseded_row_count, exact_duplicate_row_count, erased_row_count
                 from staging.stg_raw__reconciliation
                 """
                 ).fetchall()
@@ -40,7 +40,7 @@ def print_summary(path: Path) -> int:
             else []
         )
         if reconciliation:
-            header = ("table", "raw", "staged", "quarantined", "superseded", "duplicates")
+            header = ("table", "raw", "staged", "quarantined", "superseded", "duplicates", "erased")
             print(f"\n{header[0]:<22}" + "".join(f"{h:>13}" for h in header[1:]))
             for row in reconciliation:
                 print(f"{row[0]:<22}" + "".join(f"{value:>13,}" for value in row[1:]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ import pytest
 
 from custseg import contract
 from custseg.generate import generate, persona_assignment
+from raw_files import erased_rows, read_all, read_strings
 
 AS_OF = dt.date(2025, 6, 30)
 N = 1500
@@ -25,31 +25,6 @@ TABLES = list(C.tables)
 
 
 # --------------------------------------------------------------------------- helpers
-def read_strings(out: Path, table: str, fmt: str) -> pd.DataFrame:
-    """A table file with every column as text (null stays null, '' stays '')."""
-    cols = list(C.tables[table].columns)
-    path = out / f"{table}.{fmt}"
-    if fmt == "parquet":
-        t = pq.read_table(path)
-        t = pa.table({c: t.column(c).cast(pa.string()) for c in t.column_names})
-    else:
-        t = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in cols},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    return pd.DataFrame(
-        {c: pd.Series(t.column(c).to_pylist(), dtype=object) for c in t.column_names}
-    )
-
-
-def read_all(out: Path, fmt: str) -> dict[str, pd.DataFrame]:
-    return {t: read_strings(out, t, fmt) for t in TABLES}
-
-
 _TS = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _INT = re.compile(r"[+-]?\d+")
@@ -150,12 +125,14 @@ def row_reasons(df: pd.DataFrame, table: str) -> pd.Series:
 
 
 def recount(frames: dict[str, pd.DataFrame]) -> dict[str, dict]:
-    """Independent recount of the warehouse's staging steps 1-5 from the files."""
+    """Independent recount of the warehouse's staging steps 1-6 from the files."""
     result: dict[str, dict] = {}
     staged_keys: dict[str, set] = {}
+    erased = erased_rows(frames)
     for table, spec in C.tables.items():
         df = frames[table]
         rows = len(df)
+        df = df[~erased[table]]
         dup = df.fillna("\x00null").duplicated(keep="first")
         df = df[~dup]
         reason = row_reasons(df, table)
@@ -180,6 +157,7 @@ def recount(frames: dict[str, pd.DataFrame]) -> dict[str, dict]:
             "exact_duplicates": int(dup.sum()),
             "superseded_versions": superseded,
             "quarantined": quarantined,
+            "erased": int(erased[table].sum()),
             "staged": int(len(good) - superseded),
         }
         if len(key) == 1:
@@ -327,6 +305,7 @@ def test_rows_written_and_staged_arithmetic(clean, messy_pair):
                 - t["exact_duplicates"]
                 - sum(t["quarantined"].values())
                 - t["superseded_versions"]
+                - t["erased"]
             )
 
 
@@ -342,7 +321,11 @@ def test_clean_mode_recount_has_no_defects(clean):
     for table in ("customers", "orders", "consents"):
         assert manifest["tables"][table]["superseded_versions"] > 0
     assert manifest["defects"] == []
-    assert manifest["tables"]["customers"]["staged"] == N
+    erased_customers = frames["customers"][erased_rows(frames)["customers"]]
+    assert manifest["tables"]["erasure_requests"]["staged"] >= 1
+    assert len(erased_customers) > 0
+    erased_ids = erased_customers["customer_id"].nunique()
+    assert manifest["tables"]["customers"]["staged"] == N - erased_ids
 
 
 def test_clean_keys_unique_and_no_orphans(clean):
@@ -793,5 +776,7 @@ def test_several_chunks_recount(tmp_path, monkeypatch):
 @pytest.mark.parametrize("n", [1, 7, 60])
 def test_tiny_populations(tmp_path, n):
     manifest = generate(tmp_path, n, seed=5, as_of=dt.date(2024, 2, 29), messy=True, fmt="csv")
-    assert recount(read_all(tmp_path, "csv")) == manifest["tables"]
-    assert manifest["tables"]["customers"]["staged"] == n
+    frames = read_all(tmp_path, "csv")
+    assert recount(frames) == manifest["tables"]
+    erased = frames["customers"][erased_rows(frames)["customers"]]["customer_id"].nunique()
+    assert manifest["tables"]["customers"]["staged"] == n - erased

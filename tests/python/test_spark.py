@@ -51,6 +51,7 @@ def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
         assert row["staged_row_count"] == expected["staged"], name
         assert row["superseded_row_count"] == expected["superseded_versions"], name
         assert row["exact_duplicate_row_count"] == expected["exact_duplicates"], name
+        assert row["erased_row_count"] == expected["erased"], name
     quarantined: dict[str, Counter] = {name: Counter() for name in manifest["tables"]}
     for row in found["quarantine"]:
         quarantined[row["table_name"]][row["quarantine_reason"]] = row["row_count"]

@@ -48,19 +48,20 @@ def test_every_raw_row_is_accounted_for(messy_raw, messy_build, table_name):
     expected = manifest["tables"][table_name]
     (row,) = messy_build.query(
         "select raw_row_count, staged_row_count, quarantined_row_count, superseded_row_count, "
-        "exact_duplicate_row_count, staging_model_row_count "
+        "exact_duplicate_row_count, erased_row_count, staging_model_row_count "
         "from staging.stg_raw__reconciliation where table_name = ?",
         [table_name],
     )
-    raw, staged, quarantined, superseded, duplicates, model_rows = row
+    raw, staged, quarantined, superseded, duplicates, erased, model_rows = row
     # raw rows counted independently of dbt, straight from the file
     assert raw == pq.ParquetFile(raw_dir / f"{table_name}.parquet").metadata.num_rows
-    assert raw == staged + quarantined + superseded + duplicates
+    assert raw == staged + quarantined + superseded + duplicates + erased
     assert staged == model_rows
-    assert (staged, superseded, duplicates) == (
+    assert (staged, superseded, duplicates, erased) == (
         expected["staged"],
         expected["superseded_versions"],
         expected["exact_duplicates"],
+        expected["erased"],
     )
 
 

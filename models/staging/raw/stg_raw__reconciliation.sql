@@ -1,6 +1,7 @@
 {#- Per raw table: rows read from the landing file or table (counted straight from the
     source), and what became of them. raw = staged + quarantined + superseded + exact
-    duplicates is tested; staged equals the rows of the table's staging model. -#}
+    duplicates + erased is tested; staged equals the rows of the table's staging model.
+    Erased rows are counted with their exact copies. -#}
 with
 
 {% for table_name in raw_table_names() %}
@@ -19,7 +20,10 @@ fates_{{ table_name }} as (
         count(case when row_status = 'staged' then 1 end) as staged_row_count,
         count(case when row_status = 'quarantined' then 1 end) as quarantined_row_count,
         count(case when row_status = 'superseded' then 1 end) as superseded_row_count,
-        coalesce(sum(duplicate_count), 0) as exact_duplicate_row_count
+        coalesce(sum(case when row_status <> 'erased' then duplicate_count end), 0)
+            as exact_duplicate_row_count,
+        coalesce(sum(case when row_status = 'erased' then duplicate_count + 1 end), 0)
+            as erased_row_count
     from {{ ref('base_raw__' ~ table_name) }}
 ),
 
@@ -36,6 +40,7 @@ counts_{{ table_name }} as (
         fates_{{ table_name }}.quarantined_row_count,
         fates_{{ table_name }}.superseded_row_count,
         fates_{{ table_name }}.exact_duplicate_row_count,
+        fates_{{ table_name }}.erased_row_count,
         staged_{{ table_name }}.staging_model_row_count
     from raw_{{ table_name }}
     cross join fates_{{ table_name }}

@@ -47,6 +47,7 @@ class Table:
     required: bool
     version_column: str | None = None
     parents: dict[str, str] = field(default_factory=dict)
+    erasure: tuple[str, ...] = ()
     description: str = ""
 
 
@@ -115,6 +116,7 @@ def load() -> Contract:
             required=name in required,
             version_column=spec.get("version_column"),
             parents=dict(spec.get("parents") or {}),
+            erasure=tuple(spec.get("erasure") or ()),
             description=descriptions.get(name, ""),
         )
     return Contract(version=raw["version"], tables=tables)

@@ -108,6 +108,8 @@ def _source_table(table: Table, comments: dict[tuple[str, str], str]) -> dict:
         meta["version_column"] = table.version_column
     if table.parents:
         meta["parents"] = dict(table.parents)
+    if table.erasure:
+        meta["erasure"] = list(table.erasure)
     return {
         "name": table.name,
         "description": f"{_table_description(table)} {need}.",
@@ -271,7 +273,7 @@ def render_staging_models() -> str:
             "description": (
                 "Grain: one row per raw contract table. What became of every raw row: raw rows "
                 "(counted straight from the source) = staged + quarantined + superseded "
-                "versions + exact duplicates, and staged = rows of the staging model."
+                "versions + exact duplicates + erased, and staged = rows of the staging model."
             ),
             "data_tests": [
                 {
@@ -280,6 +282,7 @@ def render_staging_models() -> str:
                             "expression": (
                                 "raw_row_count = staged_row_count + quarantined_row_count"
                                 " + superseded_row_count + exact_duplicate_row_count"
+                                " + erased_row_count"
                             )
                         },
                         "config": {"severity": "error"},
@@ -302,6 +305,12 @@ def render_staging_models() -> str:
                 {"name": "quarantined_row_count", "description": "Rows quarantined."},
                 {"name": "superseded_row_count", "description": "Older versions collapsed."},
                 {"name": "exact_duplicate_row_count", "description": "Exact copies dropped."},
+                {
+                    "name": "erased_row_count",
+                    "description": (
+                        "Rows (with their exact copies) of people who asked for erasure."
+                    ),
+                },
                 {
                     "name": "staging_model_row_count",
                     "description": "Rows in the table's stg_raw__ model.",
@@ -327,6 +336,7 @@ def render_base_models() -> str:
                     f"Grain: one row per distinct raw row of {table.name} (exact copies "
                     "counted in duplicate_count). Every raw row typed by the contract, with its "
                     "fate (row_status) and, when quarantined, its reason and original record. "
+                    "Rows of people who asked for erasure keep nothing but their fate and count. "
                     "Built by macro stage_raw_table."
                 ),
                 "data_tests": [
@@ -337,12 +347,18 @@ def render_base_models() -> str:
                 "columns": [
                     {
                         "name": "raw_row_id",
-                        "description": "Hash of the raw record (every contract column as text).",
-                        "data_tests": ["unique", "not_null"],
+                        "description": (
+                            "Hash of the raw record (every contract column as text); "
+                            "null on erased rows."
+                        ),
+                        "data_tests": [
+                            "unique",
+                            {"not_null": {"config": {"where": "row_status <> 'erased'"}}},
+                        ],
                     },
                     {
                         "name": "row_status",
-                        "description": "staged, superseded or quarantined.",
+                        "description": "staged, superseded, quarantined or erased.",
                         "data_tests": [
                             "not_null",
                             {
@@ -352,6 +368,7 @@ def render_base_models() -> str:
                                             "staged",
                                             "superseded",
                                             "quarantined",
+                                            "erased",
                                         ]
                                     }
                                 }

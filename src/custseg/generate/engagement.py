@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import columns as col
 from . import geography as geo
@@ -171,6 +174,67 @@ def make_erasure(rng: np.random.Generator, clock: Clock, people: People, chunk: 
             "requested_at": clock.render(when, people.tz[who], rng),
         }
     )
+
+
+def _normalise_email(value: str | None) -> str | None:
+    """As macro normalize_email: trimmed of spaces, lower-cased, empty as null."""
+    value = (value or "").strip(" ").lower()
+    return value or None
+
+
+def _isin(column: pa.ChunkedArray, values: set[str]) -> np.ndarray:
+    mask = pc.is_in(column, value_set=pa.array(sorted(values), pa.string()))
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+@dataclass
+class Erasure:
+    """Which generated rows the warehouse erases, predicted as its staging rules state.
+
+    Erased customers are the requested ids plus every contact that shares a
+    normalised email with one of them (the default ``merge_contacts_by_email``);
+    their orders' lines and their devices' anonymous events go with them.
+    """
+
+    customers: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    orders: set[str] = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)
+
+    def add_requests(self, requests: pa.Table, customers: pa.Table) -> None:
+        requested = {c.strip(" ") for c in requests.column("customer_id").to_pylist() if c}
+        ids = customers.column("customer_id").to_pylist()
+        emails = [_normalise_email(e) for e in customers.column("email").to_pylist()]
+        new = {e for c, e in zip(ids, emails, strict=True) if c in requested and e}
+        self.emails |= new
+        self.customers |= requested | {
+            c for c, e in zip(ids, emails, strict=True) if c and e in new
+        }
+
+    def mask(self, table: str, data: pa.Table) -> np.ndarray:
+        """Rows of ``data`` (one raw table) that belong to erased people."""
+        n = data.num_rows
+        if not self.customers or n == 0:
+            return np.zeros(n, dtype=bool)
+        if table == "order_items":
+            return _isin(data.column("order_id"), self.orders)
+        if table == "erasure_requests" or "customer_id" not in data.column_names:
+            return np.zeros(n, dtype=bool)
+        customer_id = data.column("customer_id")
+        identified = pc.is_valid(customer_id).to_numpy(zero_copy_only=False)
+        by_customer = _isin(customer_id, self.customers)
+        if table == "orders":
+            self.orders |= set(pc.filter(data.column("order_id"), by_customer).to_pylist())
+        if table == "web_events":
+            self.devices |= set(pc.filter(data.column("anonymous_id"), by_customer).to_pylist())
+            by_device = _isin(data.column("anonymous_id"), self.devices)
+            return np.where(identified, by_customer, by_device)
+        if table == "customers":
+            emails = pa.array(
+                [_normalise_email(e) for e in data.column("email").to_pylist()], pa.string()
+            )
+            return np.where(identified, by_customer, _isin(emails, self.emails))
+        return by_customer
 
 
 def spend_per_customer(people: People, orders: Orders) -> tuple[np.ndarray, ...]:

@@ -27,6 +27,7 @@ from .catalog import (
 from .customers import customers_table, make_people, set_duplicate_created
 from .emails import make_email_events
 from .engagement import (
+    Erasure,
     make_erasure,
     make_loyalty,
     make_registrations,
@@ -97,6 +98,9 @@ def generate(
     clock = Clock(as_of, geo.TIMEZONES)
     ledger = messy_mode.Ledger()
     natural_superseded: Counter = Counter()
+    erasure = Erasure()
+    erased_rows: Counter = Counter()
+    erased_superseded: Counter = Counter()
     writers = {
         name: TableWriter(
             out / f"{name}.{fmt}",
@@ -117,6 +121,14 @@ def generate(
         natural_superseded[name] += superseded
         writer = writers[name]
         data = writer.conform(data)
+        erased = erasure.mask(name, data)
+        if erased.any():
+            erased_rows[name] += int(erased.sum())
+            if c.tables[name].version_column:
+                keys = c.tables[name].key
+                kept = data.filter(pa.array(erased)).select(list(keys)).to_pylist()
+                distinct = {tuple(row[k] for k in keys) for row in kept}
+                erased_superseded[name] += int(erased.sum()) - len(distinct)
         if messy:
             data = messy_mode.inject(
                 name,
@@ -124,6 +136,7 @@ def generate(
                 latest_rows,
                 np.random.default_rng([seed, 100 + index[name], chunk]),
                 ledger,
+                erased,
             )
         writer.write(data)
 
@@ -163,6 +176,8 @@ def generate(
             spend, n_orders, first, last = spend_per_customer(people, orders)
 
             cust_table, n_old = customers_table(rng_c, clock, people, n_orders, first, last)
+            requests = make_erasure(rng("erasure_requests", chunk), clock, people, chunk)
+            erasure.add_requests(requests, cust_table)
             emit("customers", cust_table, chunk, n_old, latest_rows=n)
             order_table, item_table = order_tables(rng_o, clock, people, orders, product_ids)
             emit("orders", order_table, chunk, len(orders.ver_order), latest_rows=orders.n)
@@ -220,11 +235,7 @@ def generate(
             )
             counters["registration"] += regs.num_rows
             emit("event_registrations", regs, chunk)
-            emit(
-                "erasure_requests",
-                make_erasure(rng("erasure_requests", chunk), clock, people, chunk),
-                chunk,
-            )
+            emit("erasure_requests", requests, chunk)
             bar.update(n)
         bar.close()
         emit("fx_rates", make_fx_rates(seed, clock, used_currencies), 0)
@@ -236,14 +247,16 @@ def generate(
     for name in names:
         rows = writers[name].rows
         exact = ledger.exact_duplicates[name]
-        superseded = natural_superseded[name] + ledger.superseded[name]
+        superseded = natural_superseded[name] + ledger.superseded[name] - erased_superseded[name]
         quarantined = dict(sorted(ledger.quarantined.get(name, Counter()).items()))
+        erased = erased_rows[name]
         tables[name] = {
             "rows_written": rows,
             "exact_duplicates": exact,
             "superseded_versions": superseded,
             "quarantined": quarantined,
-            "staged": rows - exact - sum(quarantined.values()) - superseded,
+            "erased": erased,
+            "staged": rows - exact - sum(quarantined.values()) - superseded - erased,
         }
     manifest = {
         "generator_version": GENERATOR_VERSION,

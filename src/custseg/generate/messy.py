@@ -316,20 +316,34 @@ def _count(rate: float, n: int, minimum: int = 1) -> int:
 
 
 def inject(
-    table: str, data: pa.Table, latest_rows: int, rng: np.random.Generator, ledger: Ledger
+    table: str,
+    data: pa.Table,
+    latest_rows: int,
+    rng: np.random.Generator,
+    ledger: Ledger,
+    erased: np.ndarray | None = None,
 ) -> pa.Table:
-    """Append this chunk's defect rows to ``data`` (already in the file schema)."""
+    """Append this chunk's defect rows to ``data`` (already in the file schema).
+
+    Rows flagged in ``erased`` (people who asked for erasure) are never templates
+    of defects: the warehouse erases them before any other step, so a defect
+    copied from them would be erased rather than quarantined.
+    """
     n = data.num_rows
     if n == 0:
         return data
     pieces = [data]
     used = np.zeros(n, dtype=bool)
+    allowed = np.ones(n, dtype=bool) if erased is None else ~erased
+    pool = np.flatnonzero(allowed)
+    if len(pool) == 0:
+        return data
     budget = int(QUARANTINE_BUDGET * n)
 
     if table == "web_events":  # conflicting duplicate keys: original and copy both quarantined
-        k = min(_count(DUPLICATE_KEY_RATE, n), budget // 2)
+        k = min(_count(DUPLICATE_KEY_RATE, n), budget // 2, len(pool))
         if k:
-            src = np.sort(rng.choice(n, size=k, replace=False))
+            src = np.sort(rng.choice(pool, size=k, replace=False))
             used[src] = True
             copy = data.take(pa.array(src))
             paths = ["/account" if p != "/account" else "/" for p in _col(copy, "page_path")]
@@ -348,7 +362,7 @@ def inject(
             "updated_at",
             ("created_at" if table == "customers" else "ordered_at"),
         )
-        cand = rng.permutation(latest_rows)
+        cand = rng.permutation(np.flatnonzero(allowed[:latest_rows]))
         k = min(_count(EXTRA_VERSION_RATE, latest_rows), len(cand))
         src = np.sort(cand[:k])
         old = data.take(pa.array(src))
@@ -382,11 +396,11 @@ def inject(
                 f"exact tie: same key and {version_col}, {tie_col} missing",
             )
 
-    for reason, rate, minimum, description, make in _specs(table, data):
+    for reason, rate, minimum, description, make in _specs(table, data.filter(pa.array(allowed))):
         k = min(_count(rate, n, minimum), budget)
         if k <= 0:
             continue
-        src = rng.integers(0, n, k)
+        src = pool[rng.integers(0, len(pool), k)]
         rows = make(data.take(pa.array(src)), ledger, rng)
         if rows.num_rows == 0:
             continue
@@ -394,7 +408,7 @@ def inject(
         pieces.append(rows)
         ledger.defect(table, reason, rows.num_rows, description)
 
-    avail = np.flatnonzero(~used)
+    avail = np.flatnonzero(~used & allowed)
     k = min(_count(EXACT_DUPLICATE_RATE, n), len(avail))
     if k:
         src = np.sort(rng.choice(avail, size=k, replace=False))

@@ -1,1 +1,9 @@
-{{ stage_raw_table(source('raw', 'customers')) }}
+{{
+    stage_raw_table(
+        source('raw', 'customers'),
+        erased={
+            'customer_id': ref('base_raw__erased_customer_ids'),
+            'email': ref('base_raw__erased_emails'),
+        }
+    )
+}}

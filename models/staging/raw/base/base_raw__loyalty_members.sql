@@ -1,6 +1,7 @@
 {{
     stage_raw_table(
         source('raw', 'loyalty_members'),
-        parents={'customers': ref('base_raw__customers')}
+        parents={'customers': ref('base_raw__customers')},
+        erased={'customer_id': ref('base_raw__erased_customer_ids')}
     )
 }}

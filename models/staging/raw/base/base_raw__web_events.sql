@@ -1,6 +1,10 @@
 {{
     stage_raw_table(
         source('raw', 'web_events'),
-        parents={'customers': ref('base_raw__customers')}
+        parents={'customers': ref('base_raw__customers')},
+        erased={
+            'customer_id': ref('base_raw__erased_customer_ids'),
+            'anonymous_id': ref('base_raw__erased_anonymous_ids'),
+        }
     )
 }}
