@@ -1,12 +1,11 @@
 -- Every staged order placed up to as_of_date is in fct_orders with its order-currency total
--- unchanged, unless its customer asked for erasure or its currency has no FX rate (then it
--- is listed in int_orders_without_fx_rate). Returns the orders that are lost or altered.
+-- unchanged, unless its currency has no FX rate (then it is listed in
+-- int_orders_without_fx_rate). Returns the orders that are lost or altered.
 with
 
 staged_orders as (
     select
         order_id,
-        customer_id,
         order_total
     from {{ ref('stg_raw__orders') }}
     where ordered_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
@@ -24,19 +23,12 @@ without_rate as (
     from {{ ref('int_orders_without_fx_rate') }}
 ),
 
-known_customers as (
-    select customer_id
-    from {{ ref('int_customer_ids_resolved') }}
-),
-
 checked as (
     select
         staged_orders.order_id,
         staged_orders.order_total,
         reported.order_total_original_currency
     from staged_orders
-    inner join known_customers
-        on staged_orders.customer_id = known_customers.customer_id
     left join reported
         on staged_orders.order_id = reported.order_id
     left join without_rate

@@ -7,14 +7,8 @@ customers as (
         customer_id,
         latitude,
         longitude
-    from {{ ref('stg_raw__customers') }}
+    from {{ ref('int_customers_merged') }}
     where latitude is not null and longitude is not null
-),
-
-survivors as (
-    select customer_id
-    from {{ ref('int_customer_ids_resolved') }}
-    where is_survivor
 ),
 
 locations as (
@@ -32,8 +26,6 @@ distances as (
         {{ haversine_km('customers.latitude', 'customers.longitude',
                         'locations.latitude', 'locations.longitude') }} as distance_km
     from customers
-    inner join survivors
-        on customers.customer_id = survivors.customer_id
     cross join locations
 ),
 

@@ -1,6 +1,6 @@
-{#- The only relation with raw personal data: one row per surviving customer, from the
-    surviving contact's CRM record. Every other mart carries no raw PII; where an export
-    needs a matchable identifier it uses email_sha256 (macro hash_email). -#}
+{#- The only relation with raw personal data: one row per surviving customer, from its
+    merged CRM contacts (int_customers_merged). Every other mart carries no raw PII; where
+    an export needs a matchable identifier it uses email_sha256 (macro hash_email). -#}
 with
 
 customers as (
@@ -11,29 +11,23 @@ customers as (
         last_name,
         phone,
         birth_date,
+        company_name,
         postal_code
-    from {{ ref('stg_raw__customers') }}
-),
-
-survivors as (
-    select customer_id
-    from {{ ref('int_customer_ids_resolved') }}
-    where is_survivor
+    from {{ ref('int_customers_merged') }}
 ),
 
 final as (
     select
-        customers.customer_id,
-        customers.email,
-        {{ hash_email('customers.email') }} as email_sha256,
-        customers.first_name,
-        customers.last_name,
-        customers.phone,
-        customers.birth_date,
-        customers.postal_code
+        customer_id,
+        email,
+        {{ hash_email('email') }} as email_sha256,
+        first_name,
+        last_name,
+        phone,
+        birth_date,
+        company_name,
+        postal_code
     from customers
-    inner join survivors
-        on customers.customer_id = survivors.customer_id
 )
 
 select * from final

@@ -1,0 +1,111 @@
+{#- Per surviving customer with orders up to as_of_date: purchase history (valid purchases
+    only) and the situational facts of the last one: its delivery speed and channel, the
+    category of its largest line (by reporting amount; ties: first line), and the largest
+    quantity in one purchase over the last 90 days (as_of_date included). -#}
+with
+
+orders as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        ordered_date,
+        is_valid_purchase,
+        order_total_reporting,
+        item_quantity,
+        channel,
+        delivery_speed
+    from {{ ref('fct_orders') }}
+),
+
+order_items as (
+    select
+        order_id,
+        line_number,
+        category,
+        line_total_reporting
+    from {{ ref('fct_order_items') }}
+),
+
+purchases as (
+    select
+        customer_id,
+        count(*) as order_count,
+        count(case when is_valid_purchase then 1 end) as purchase_count,
+        sum(case when is_valid_purchase then order_total_reporting else 0 end)
+            as purchase_revenue_reporting,
+        min(case when is_valid_purchase then ordered_date end) as first_purchase_date,
+        max(case when is_valid_purchase then ordered_date end) as last_purchase_date,
+        max(
+            case
+                when is_valid_purchase and ordered_date > {{ days_before_as_of(90) }}
+                    then item_quantity
+            end
+        ) as largest_purchase_quantity_90d
+    from orders
+    group by customer_id
+),
+
+last_purchases as (
+    select
+        order_id,
+        customer_id,
+        channel,
+        delivery_speed
+    from (
+        select
+            order_id,
+            customer_id,
+            channel,
+            delivery_speed,
+            row_number() over (
+                partition by customer_id
+                order by ordered_at desc, order_id desc
+            ) as recency_rank
+        from orders
+        where is_valid_purchase
+    ) as ranked_purchases
+    where recency_rank = 1
+),
+
+last_purchase_lines as (
+    select
+        order_id,
+        category
+    from (
+        select
+            order_items.order_id,
+            order_items.category,
+            row_number() over (
+                partition by order_items.order_id
+                order by order_items.line_total_reporting desc, order_items.line_number asc
+            ) as line_rank
+        from order_items
+        inner join last_purchases
+            on order_items.order_id = last_purchases.order_id
+        where order_items.category is not null
+    ) as ranked_lines
+    where line_rank = 1
+),
+
+final as (
+    select
+        purchases.customer_id,
+        cast(purchases.order_count as {{ dbt.type_bigint() }}) as order_count,
+        cast(purchases.purchase_count as {{ dbt.type_bigint() }}) as purchase_count,
+        cast(purchases.purchase_revenue_reporting as decimal(18, 2)) as purchase_revenue_reporting,
+        purchases.first_purchase_date,
+        purchases.last_purchase_date,
+        last_purchases.delivery_speed as last_purchase_delivery_speed,
+        last_purchases.channel as last_purchase_channel,
+        last_purchase_lines.category as last_purchase_category,
+        cast(purchases.largest_purchase_quantity_90d as {{ dbt.type_bigint() }})
+            as largest_purchase_quantity_90d
+    from purchases
+    left join last_purchases
+        on purchases.customer_id = last_purchases.customer_id
+    left join last_purchase_lines
+        on last_purchases.order_id = last_purchase_lines.order_id
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- No text column of any mart outside the restricted schema holds an email-like string:
+-- raw PII lives in restricted.customer_pii only. The columns come from the marts'
+-- contracts, so a new mart is covered as soon as it is documented (add it to the hints
+-- below so that `dbt build` runs this test after it).
+-- depends_on: {{ ref('fct_orders') }}
+-- depends_on: {{ ref('fct_order_items') }}
+-- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('fct_email_messages') }}
+-- depends_on: {{ ref('dim_customers') }}
+{%- set checks = [] %}
+{%- if execute %}
+{%- for node in graph.nodes.values() if node.resource_type == 'model' %}
+{%- if node.fqn[1] == 'marts' and node.config.schema != 'restricted' %}
+{%- for column in node.columns.values() %}
+{%- if (column.data_type or '') | lower in ('string', 'varchar', 'text') %}
+{%- do checks.append((node, column.name)) %}
+{%- endif %}
+{%- endfor %}
+{%- endif %}
+{%- endfor %}
+{%- endif %}
+{%- if checks | length == 0 %}
+select 'no mart text columns found' as problem
+{%- else %}
+{%- for node, column_name in checks %}
+select
+    '{{ node.name }}' as model_name,
+    '{{ column_name }}' as column_name,
+    {{ column_name }} as found_value
+from {{ api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) }}
+where {{ regex_matches(column_name, '[^@ ]+@[^@ ]+[.][A-Za-z]{2,}') }}
+{{ 'union all' if not loop.last }}
+{%- endfor %}
+{%- endif %}
