@@ -54,8 +54,9 @@ def load_raw_tables(spark, raw_path: Path, schema: str = RAW_SCHEMA) -> list[str
     return loaded
 
 
-def staging_report(spark) -> dict:
-    """What staging made of the raw rows: reconciliation and quarantine counts."""
+def build_report(spark) -> dict:
+    """What the build made: reconciliation and quarantine counts, the marts' columns and why
+    CLV predictions are missing (dbt Python models do not run on Spark)."""
     reconciliation = [
         row.asDict() for row in spark.sql("select * from staging.stg_raw__reconciliation").collect()
     ]
@@ -66,7 +67,26 @@ def staging_report(spark) -> dict:
             " from staging.stg_raw__quarantine group by table_name, quarantine_reason"
         ).collect()
     ]
-    return {"reconciliation": reconciliation, "quarantine": quarantine}
+    marts = {
+        row.tableName: [column.name for column in spark.catalog.listColumns(row.tableName, "marts")]
+        for row in spark.sql("show tables in marts").collect()
+    }
+    clv_reasons = (
+        [
+            row.reason
+            for row in spark.sql(
+                "select distinct prediction_missing_reason as reason from marts.customer_value"
+            ).collect()
+        ]
+        if "customer_value" in marts
+        else []
+    )
+    return {
+        "reconciliation": reconciliation,
+        "quarantine": quarantine,
+        "mart_columns": marts,
+        "clv_missing_reasons": clv_reasons,
+    }
 
 
 def build_on_spark(
@@ -88,7 +108,7 @@ def build_on_spark(
                 dbt_args, {"raw_schema": RAW_SCHEMA, **(variables or {})}, target="spark"
             )
             if result.success and report_path:
-                report_path.write_text(json.dumps(staging_report(spark), default=str, indent=1))
+                report_path.write_text(json.dumps(build_report(spark), default=str, indent=1))
         finally:
             spark.stop()
     if not result.success:

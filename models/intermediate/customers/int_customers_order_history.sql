@@ -11,7 +11,6 @@ orders as (
         ordered_at,
         ordered_date,
         is_valid_purchase,
-        order_total_reporting,
         item_quantity,
         channel,
         delivery_speed
@@ -32,8 +31,6 @@ purchases as (
         customer_id,
         count(*) as order_count,
         count(case when is_valid_purchase then 1 end) as purchase_count,
-        sum(case when is_valid_purchase then order_total_reporting else 0 end)
-            as purchase_revenue_reporting,
         min(case when is_valid_purchase then ordered_date end) as first_purchase_date,
         max(case when is_valid_purchase then ordered_date end) as last_purchase_date,
         max(
@@ -93,7 +90,6 @@ final as (
         purchases.customer_id,
         cast(purchases.order_count as {{ dbt.type_bigint() }}) as order_count,
         cast(purchases.purchase_count as {{ dbt.type_bigint() }}) as purchase_count,
-        cast(purchases.purchase_revenue_reporting as decimal(18, 2)) as purchase_revenue_reporting,
         purchases.first_purchase_date,
         purchases.last_purchase_date,
         last_purchases.delivery_speed as last_purchase_delivery_speed,

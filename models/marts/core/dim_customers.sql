@@ -1,7 +1,8 @@
 {#- One row per surviving, non-erased customer known by as_of_date (created by then, or
     with an order by then), carrying the attributes of every segmentation model. No raw
     PII: names, email, phone, birth date and company name are in restricted.customer_pii.
-    Counts are 0 and rates null when there is no activity to count. -#}
+    Counts are 0 and rates null when there is no activity to count; value scores are null
+    without a valid purchase (has_purchased false). -#}
 {%- set consent_purposes = ['email_marketing', 'sms_marketing', 'personalized_ads', 'profiling'] %}
 {%- set behaviour_counts = [
     'sessions_30d', 'sessions_90d', 'product_views_30d', 'product_views_90d',
@@ -55,6 +56,18 @@ order_history as (
 
 programmes as (
     select * from {{ ref('int_customers_programmes') }}
+),
+
+rfm as (
+    select * from {{ ref('customer_rfm') }}
+),
+
+customer_value as (
+    select * from {{ ref('customer_value') }}
+),
+
+lead_scores as (
+    select * from {{ ref('customer_lead_scores') }}
 ),
 
 known_by_as_of as (
@@ -175,9 +188,25 @@ final as (
         order_history.last_purchase_category,
         order_history.largest_purchase_quantity_90d,
 
-        -- value-based (RFM and CLV scores join here from the value marts)
-        cast(coalesce(order_history.purchase_revenue_reporting, 0) as decimal(18, 2))
-            as purchase_revenue_reporting
+        -- value-based (null without a valid purchase)
+        coalesce(order_history.purchase_count, 0) > 0 as has_purchased,
+        rfm.recency_days,
+        rfm.r_score,
+        rfm.f_score,
+        rfm.m_score,
+        rfm.rfm_cell,
+        rfm.rfm_segment,
+        customer_value.historical_clv,
+        customer_value.p_alive,
+        customer_value.expected_purchases_365d,
+        customer_value.predicted_clv_12m,
+        customer_value.value_tier,
+        customer_value.churn_risk_band,
+
+        -- lead scoring and sales funnel
+        lead_scores.lead_score,
+        lead_scores.lead_score_band,
+        lead_scores.funnel_stage
     from known_by_as_of
     inner join profiles
         on known_by_as_of.customer_id = profiles.customer_id
@@ -199,6 +228,12 @@ final as (
         on known_by_as_of.customer_id = order_history.customer_id
     left join programmes
         on known_by_as_of.customer_id = programmes.customer_id
+    left join rfm
+        on known_by_as_of.customer_id = rfm.customer_id
+    left join customer_value
+        on known_by_as_of.customer_id = customer_value.customer_id
+    left join lead_scores
+        on known_by_as_of.customer_id = lead_scores.customer_id
 )
 
 select * from final

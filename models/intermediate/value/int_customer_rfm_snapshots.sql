@@ -1,0 +1,140 @@
+{#- RFM of every customer with a valid purchase, as of as_of_date and as of every month end
+    before it (from the month of the first purchase): recency_days from the last valid
+    purchase date, frequency = distinct valid orders, monetary = their total in the
+    reporting currency. Scores 1-5 per snapshot, ties kept together:
+    least(5, 1 + floor(5 * percent_rank())), recency ordered descending (most recent
+    scores 5), frequency and monetary ascending. Never ntile: it splits ties arbitrarily.
+    Purchases are first summed per customer and month, so each snapshot adds up months,
+    not orders. -#}
+{#- A table: two marts read it, and the view text would overflow Spark's Derby metastore. -#}
+{{ config(materialized='table') }}
+with
+
+purchases as (
+    select
+        customer_id,
+        ordered_date,
+        order_total_reporting,
+        {{ dbt.last_day('ordered_date', 'month') }} as purchase_month_end
+    from {{ ref('fct_orders') }}
+    where is_valid_purchase and ordered_date <= {{ as_of_date() }}
+),
+
+monthly_purchases as (
+    select
+        customer_id,
+        purchase_month_end,
+        count(*) as order_count,
+        sum(order_total_reporting) as order_total,
+        max(ordered_date) as last_ordered_date
+    from purchases
+    group by customer_id, purchase_month_end
+),
+
+month_offsets as (
+    {#- up to 100 years of month ends before as_of_date #}
+    select generated_number - 1 as month_offset
+    from ({{ dbt.generate_series(1200) }}) as generated_months
+),
+
+first_purchase as (
+    select min(purchase_month_end) as first_month_end
+    from monthly_purchases
+),
+
+month_ends as (
+    select
+        {{ dbt.last_day(
+            dbt.dateadd('month', '-1 * month_offset', as_of_date()), 'month'
+        ) }} as snapshot_date
+    from month_offsets
+),
+
+snapshots as (
+    select distinct month_ends.snapshot_date
+    from month_ends
+    cross join first_purchase
+    where
+        month_ends.snapshot_date <= {{ as_of_date() }}
+        and month_ends.snapshot_date >= first_purchase.first_month_end
+    union
+    select {{ as_of_date() }} as snapshot_date
+),
+
+aggregated as (
+    select
+        snapshots.snapshot_date,
+        monthly_purchases.customer_id,
+        sum(monthly_purchases.order_count) as frequency,
+        sum(monthly_purchases.order_total) as monetary,
+        max(monthly_purchases.last_ordered_date) as last_purchase_date
+    from snapshots
+    inner join monthly_purchases
+        on
+            snapshots.snapshot_date >= monthly_purchases.purchase_month_end
+            or snapshots.snapshot_date = {{ as_of_date() }}
+    group by snapshots.snapshot_date, monthly_purchases.customer_id
+),
+
+measured as (
+    select
+        snapshot_date,
+        customer_id,
+        last_purchase_date,
+        cast(
+            {{ dbt.datediff('last_purchase_date', 'snapshot_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as recency_days,
+        cast(frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(monetary as decimal(18, 2)) as monetary
+    from aggregated
+),
+
+scored as (
+    select
+        *,
+        cast(least(5, 1 + floor(5 * percent_rank() over (
+            partition by snapshot_date order by recency_days desc
+        ))) as {{ dbt.type_int() }}) as r_score,
+        cast(least(5, 1 + floor(5 * percent_rank() over (
+            partition by snapshot_date order by frequency asc
+        ))) as {{ dbt.type_int() }}) as f_score,
+        cast(least(5, 1 + floor(5 * percent_rank() over (
+            partition by snapshot_date order by monetary asc
+        ))) as {{ dbt.type_int() }}) as m_score
+    from measured
+),
+
+cells as (
+    select
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_segment
+    from {{ ref('int_rfm_cells_segmented') }}
+),
+
+final as (
+    select
+        scored.snapshot_date,
+        scored.snapshot_date = {{ dbt.last_day('scored.snapshot_date', 'month') }} as is_month_end,
+        scored.customer_id,
+        scored.last_purchase_date,
+        scored.recency_days,
+        scored.frequency,
+        scored.monetary,
+        scored.r_score,
+        scored.f_score,
+        scored.m_score,
+        cells.rfm_cell,
+        cells.rfm_segment
+    from scored
+    inner join cells
+        on
+            scored.r_score = cells.r_score
+            and scored.f_score = cells.f_score
+            and scored.m_score = cells.m_score
+)
+
+select * from final

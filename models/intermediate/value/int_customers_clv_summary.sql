@@ -1,0 +1,59 @@
+{#- The CLV models' input, per customer with a valid purchase, in the conventions of the
+    reference implementation (lifetimes, daily frequency): a purchase occasion is a
+    distinct purchase day valued at that day's total; frequency = purchase days after the
+    first; recency = days from the first to the last purchase day; T = days from the
+    first purchase day to as_of_date; monetary_value = mean value of the repeat purchase
+    days (first day excluded; null without repeat purchases). -#}
+with
+
+purchase_days as (
+    select
+        customer_id,
+        ordered_date as purchase_date,
+        sum(order_total_reporting) as day_total
+    from {{ ref('fct_orders') }}
+    where is_valid_purchase
+    group by customer_id, ordered_date
+),
+
+numbered as (
+    select
+        customer_id,
+        purchase_date,
+        day_total,
+        row_number() over (partition by customer_id order by purchase_date) as day_number
+    from purchase_days
+),
+
+summarised as (
+    select
+        customer_id,
+        count(*) - 1 as frequency,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
+        avg(case when day_number > 1 then day_total end) as monetary_value,
+        sum(day_total) as historical_revenue
+    from numbered
+    group by customer_id
+),
+
+final as (
+    select
+        customer_id,
+        cast(frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(
+            {{ dbt.datediff('first_purchase_date', 'last_purchase_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as recency,
+        cast(
+            {{ dbt.datediff('first_purchase_date', as_of_date(), 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as t,
+        cast(monetary_value as double) as monetary_value,
+        cast(historical_revenue as decimal(18, 2)) as historical_revenue,
+        first_purchase_date,
+        last_purchase_date
+    from summarised
+)
+
+select * from final
