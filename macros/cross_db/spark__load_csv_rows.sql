@@ -1,7 +1,7 @@
 {#- Override of dbt-spark's seed loader. dbt-spark's session connection substitutes seed
     values into the SQL wrapped in quotes but unescaped, so a value with an apostrophe
     ("Can't Lose Them" in seed rfm_segments) breaks the insert. This renders every value
-    as an escaped Spark literal instead (backslash escapes, as Spark string literals use).
+    as an escaped Spark literal instead (macro string_literal).
     Same batches and casts as dbt-spark's own macro. -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
     {%- set batch_size = get_batch_size() -%}
@@ -34,6 +34,6 @@
     {%- elif value is number -%}
         {{ value }}
     {%- else -%}
-        '{{ (value | string) | replace("\\", "\\\\") | replace("'", "\\'") }}'
+        {{ string_literal(value) }}
     {%- endif -%}
 {%- endmacro %}

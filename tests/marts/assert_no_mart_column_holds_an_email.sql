@@ -7,6 +7,14 @@
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('fct_email_messages') }}
 -- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('customer_rfm') }}
+-- depends_on: {{ ref('customer_rfm_monthly') }}
+-- depends_on: {{ ref('customer_rfm_segment_transitions') }}
+-- depends_on: {{ ref('customer_value') }}
+-- depends_on: {{ ref('clv_model_parameters') }}
+-- depends_on: {{ ref('customer_lead_scores') }}
+-- depends_on: {{ ref('dim_segments') }}
+-- depends_on: {{ ref('segment_memberships') }}
 {%- set checks = [] %}
 {%- if execute %}
 {%- for node in graph.nodes.values() if node.resource_type == 'model' %}

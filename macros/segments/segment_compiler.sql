@@ -1,0 +1,316 @@
+{#- The segment compiler: declarative segment definitions (meta.segment_definitions of
+    model dim_segments, in models/marts/segments/_segment_definitions.yml) to SQL.
+
+    Everything is validated at compile time; a problem stops the build naming the segment
+    and the problem. Fields come only from the allow-list of dim_customers' contract
+    columns and values are only ever rendered as escaped, typed literals, so no definition
+    can change the shape of the SQL.
+
+    Rules: {all: [...]}, {any: [...]}, {not: rule} or a condition {field, op, value}.
+    A condition on a null field is false (so `not` of it is true). -#}
+
+{#- Operators by the kind of field they apply to. -#}
+{% macro _segment_operators() -%}
+    {{ return({
+        'common': ['=', '!=', 'in', 'not_in', 'is_null', 'is_not_null'],
+        'ordered': ['<', '<=', '>', '>=', 'between'],
+        'temporal': ['within_last_days', 'not_within_last_days'],
+        'text': ['starts_with', 'contains', 'contains_any', 'contains_all'],
+        'reference': ['in_segment', 'not_in_segment'],
+    }) }}
+{%- endmacro %}
+
+{#- The definitions, validated: ids unique and well-formed, required keys present. -#}
+{% macro segment_definitions() -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set node = graph.nodes.get('model.custseg.dim_segments') -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error("Segment definitions: model dim_segments not found") }}
+    {%- endif -%}
+    {%- set meta = node.config.meta if node.config.meta else node.meta -%}
+    {%- set definitions = meta.get('segment_definitions') or [] -%}
+    {%- set seen = [] -%}
+    {%- set models = ['demographic', 'geographic', 'psychographic', 'technographic', 'behavioral',
+        'needs', 'value', 'firmographic', 'situational', 'lifecycle', 'micro'] -%}
+    {%- for definition in definitions -%}
+        {%- set segment_id = definition.get('id') -%}
+        {%- if segment_id is not string or not modules.re.match('^[a-z][a-z0-9_]{0,62}$', segment_id) -%}
+            {{ exceptions.raise_compiler_error("Segment definition #" ~ loop.index
+                ~ ": id must be lower_snake_case (a-z, 0-9, _), got " ~ (segment_id | tojson)) }}
+        {%- endif -%}
+        {%- if segment_id in seen -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': duplicate id") }}
+        {%- endif -%}
+        {%- do seen.append(segment_id) -%}
+        {%- for key in ['name', 'description', 'owner', 'model', 'type', 'rule'] if key not in definition -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': missing '" ~ key ~ "'") }}
+        {%- endfor -%}
+        {%- if definition.model not in models -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': model must be one of "
+                ~ models | join(', ') ~ ", got " ~ (definition.model | tojson)) }}
+        {%- endif -%}
+        {%- if definition.type != 'active' -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': type must be "
+                ~ "'active' (static segments need membership history, not built yet), got "
+                ~ (definition.type | tojson)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(definitions) }}
+{%- endmacro %}
+
+{#- Field name -> type class (string, number, boolean, date, timestamp) from the
+    contract of dim_customers: the allow-list of fields a rule may use. -#}
+{% macro segment_fields() -%}
+    {%- set node = graph.nodes.get('model.custseg.dim_customers') -%}
+    {%- set fields = {} -%}
+    {%- for column in node.columns.values() -%}
+        {%- set data_type = (column.data_type or '') | lower -%}
+        {%- if data_type == 'string' -%}{%- do fields.update({column.name: 'string'}) -%}
+        {%- elif data_type == 'boolean' -%}{%- do fields.update({column.name: 'boolean'}) -%}
+        {%- elif data_type == 'date' -%}{%- do fields.update({column.name: 'date'}) -%}
+        {%- elif data_type == 'timestamp' -%}{%- do fields.update({column.name: 'timestamp'}) -%}
+        {%- elif data_type in ('integer', 'bigint', 'double') or data_type.startswith('decimal') -%}
+            {%- do fields.update({column.name: 'number'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(fields) }}
+{%- endmacro %}
+
+{#- The evaluation level of every segment: 0 without in_segment references, else one
+    more than the segments it refers to; all members of an exclusive group share a level
+    (their exclusivity compares their raw matches). A cycle, or a reference inside the
+    segment's own exclusive group, is a compile error naming the segments. -#}
+{% macro segment_levels(definitions) -%}
+    {%- set ids = definitions | map(attribute='id') | list -%}
+    {%- set references = {} -%}
+    {%- set groups = {} -%}
+    {%- for definition in definitions -%}
+        {%- set found = [] -%}
+        {%- do _segment_references(definition.rule, found) -%}
+        {%- for reference in found -%}
+            {%- if reference not in ids -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ definition.id
+                    ~ "': in_segment refers to unknown segment " ~ (reference | tojson)) }}
+            {%- endif -%}
+            {%- for other in definitions if other.id == reference
+                and definition.get('exclusive_group')
+                and other.get('exclusive_group') == definition.get('exclusive_group') -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ definition.id
+                    ~ "': in_segment may not refer to '" ~ reference
+                    ~ "' of its own exclusive group") }}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- do references.update({definition.id: found}) -%}
+        {%- do groups.update({definition.id: definition.get('exclusive_group')}) -%}
+    {%- endfor -%}
+    {%- set levels = {} -%}
+    {%- for segment_id in ids -%}{%- do levels.update({segment_id: 0}) -%}{%- endfor -%}
+    {%- for _ in range(ids | length + 1) -%}
+        {%- for segment_id in ids -%}
+            {%- for reference in references[segment_id] if levels[reference] + 1 > levels[segment_id] -%}
+                {%- do levels.update({segment_id: levels[reference] + 1}) -%}
+            {%- endfor -%}
+            {%- for other in ids if groups[segment_id] and groups[other] == groups[segment_id]
+                and levels[other] > levels[segment_id] -%}
+                {%- do levels.update({segment_id: levels[other]}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set cyclic = [] -%}
+    {%- for segment_id in ids if levels[segment_id] >= ids | length -%}
+        {%- do cyclic.append(segment_id) -%}
+    {%- endfor -%}
+    {%- if cyclic -%}
+        {{ exceptions.raise_compiler_error("Segment '" ~ cyclic[0]
+            ~ "': cyclic segment reference among " ~ cyclic | join(', ')) }}
+    {%- endif -%}
+    {{ return(levels) }}
+{%- endmacro %}
+
+{% macro _segment_references(rule, found) -%}
+    {%- if rule is mapping -%}
+        {%- if rule.get('op') in ('in_segment', 'not_in_segment') -%}
+            {%- do found.append(rule.get('value')) -%}
+        {%- endif -%}
+        {%- for key in ('all', 'any') if key in rule and rule[key] is iterable and rule[key] is not string -%}
+            {%- for child in rule[key] -%}{%- do _segment_references(child, found) -%}{%- endfor -%}
+        {%- endfor -%}
+        {%- if 'not' in rule -%}{%- do _segment_references(rule['not'], found) -%}{%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Segments of the same exclusive group with a better (lower) priority. -#}
+{% macro _segment_group_predecessors(definition, definitions) -%}
+    {%- set before = [] -%}
+    {%- if definition.get('exclusive_group') -%}
+        {%- for other in definitions
+            if other.get('exclusive_group') == definition.exclusive_group
+            and other.id != definition.id
+            and (other.get('priority', 1000000), other.id) < (definition.get('priority', 1000000), definition.id) -%}
+            {%- do before.append(other.id) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(before) }}
+{%- endmacro %}
+
+{#- The SQL predicate of a rule (true/false, never null). `flags` maps segment ids to the
+    boolean columns holding their final membership. -#}
+{% macro segment_rule_sql(rule, segment_id, fields, flags) -%}
+    {%- set fail = "Segment '" ~ segment_id ~ "': " -%}
+    {%- if rule is not mapping -%}
+        {{ exceptions.raise_compiler_error(fail ~ "a rule must be a mapping, got " ~ (rule | tojson)) }}
+    {%- endif -%}
+    {%- set groups = [] -%}
+    {%- for key in ('all', 'any', 'not') if key in rule -%}{%- do groups.append(key) -%}{%- endfor -%}
+    {%- if groups | length > 1 or (groups | length == 1 and rule | length > 1) -%}
+        {{ exceptions.raise_compiler_error(fail ~ "a group has exactly one key (all, any or not), got "
+            ~ (rule.keys() | list | tojson)) }}
+    {%- endif -%}
+    {%- if groups == ['not'] -%}
+        {{ return('(not ' ~ segment_rule_sql(rule['not'], segment_id, fields, flags) ~ ')') }}
+    {%- elif groups | length == 1 -%}
+        {%- set children = rule[groups[0]] -%}
+        {%- if children is string or children is not iterable or children | length == 0 -%}
+            {{ exceptions.raise_compiler_error(fail ~ "'" ~ groups[0] ~ "' needs a non-empty list") }}
+        {%- endif -%}
+        {%- set parts = [] -%}
+        {%- for child in children -%}
+            {%- do parts.append(segment_rule_sql(child, segment_id, fields, flags)) -%}
+        {%- endfor -%}
+        {{ return('(' ~ parts | join(' and ' if groups[0] == 'all' else ' or ') ~ ')') }}
+    {%- endif -%}
+    {{ return(_segment_condition_sql(rule, segment_id, fields, flags)) }}
+{%- endmacro %}
+
+{% macro _segment_condition_sql(condition, segment_id, fields, flags) -%}
+    {%- set fail = "Segment '" ~ segment_id ~ "': " -%}
+    {%- set _segment_ops = _segment_operators() -%}
+    {%- for key in condition if key not in ('field', 'op', 'value') -%}
+        {{ exceptions.raise_compiler_error(fail ~ "unknown key " ~ (key | tojson) ~ " in a condition") }}
+    {%- endfor -%}
+    {%- set op = condition.get('op') -%}
+    {%- set value = condition.get('value') -%}
+    {%- if op in _segment_ops.reference -%}
+        {%- if value not in flags -%}
+            {{ exceptions.raise_compiler_error(fail ~ op ~ " refers to unknown segment " ~ (value | tojson)) }}
+        {%- endif -%}
+        {{ return(('' if op == 'in_segment' else 'not ') ~ flags[value]) }}
+    {%- endif -%}
+    {%- set field = condition.get('field') -%}
+    {%- if field is not string or field not in fields -%}
+        {{ exceptions.raise_compiler_error(fail ~ "unknown field " ~ (field | tojson)
+            ~ " (fields are the columns of dim_customers)") }}
+    {%- endif -%}
+    {%- set kind = fields[field] -%}
+    {%- set allowed = _segment_ops.common
+        + (_segment_ops.ordered if kind in ('number', 'date', 'timestamp') else [])
+        + (_segment_ops.temporal if kind in ('date', 'timestamp') else [])
+        + (_segment_ops.text if kind == 'string' else []) -%}
+    {%- if kind == 'boolean' -%}{%- set allowed = ['=', '!=', 'is_null', 'is_not_null'] -%}{%- endif -%}
+    {%- if op not in allowed -%}
+        {{ exceptions.raise_compiler_error(fail ~ "operator " ~ (op | tojson) ~ " is not allowed for "
+            ~ kind ~ " field '" ~ field ~ "' (allowed: " ~ allowed | join(', ') ~ ")") }}
+    {%- endif -%}
+    {%- set column = field -%}
+    {%- if op in ('is_null', 'is_not_null') -%}
+        {%- if value is not none -%}
+            {{ exceptions.raise_compiler_error(fail ~ op ~ " on '" ~ field ~ "' takes no value") }}
+        {%- endif -%}
+        {{ return('(' ~ column ~ (' is null)' if op == 'is_null' else ' is not null)')) }}
+    {%- endif -%}
+    {%- if op in ('in', 'not_in', 'contains_any', 'contains_all', 'between') -%}
+        {%- if value is string or value is not iterable or value is mapping or value | length == 0 -%}
+            {{ exceptions.raise_compiler_error(fail ~ op ~ " on '" ~ field ~ "' needs a non-empty list") }}
+        {%- endif -%}
+        {%- if op == 'between' and value | length != 2 -%}
+            {{ exceptions.raise_compiler_error(fail ~ "between on '" ~ field ~ "' needs [low, high]") }}
+        {%- endif -%}
+        {%- set literals = [] -%}
+        {%- for item in value -%}
+            {%- do literals.append(_segment_literal(item, kind, field, segment_id, op)) -%}
+        {%- endfor -%}
+    {%- elif op in _segment_ops.temporal -%}
+        {%- if value is not number or value is sameas true or value is sameas false
+            or value != (value | int) or value < 1 -%}
+            {{ exceptions.raise_compiler_error(fail ~ op ~ " on '" ~ field
+                ~ "' needs a whole number of days >= 1, got " ~ (value | tojson)) }}
+        {%- endif -%}
+    {%- else -%}
+        {%- set literal = _segment_literal(value, kind, field, segment_id, op) -%}
+    {%- endif -%}
+    {%- set options = dbt.concat(["'|'", 'coalesce(' ~ column ~ ", '')", "'|'"]) -%}
+    {%- if op in ('=', '!=', '<', '<=', '>', '>=') -%}
+        {%- set sql = column ~ ' ' ~ op ~ ' ' ~ literal -%}
+    {%- elif op == 'in' -%}
+        {%- set sql = column ~ ' in (' ~ literals | join(', ') ~ ')' -%}
+    {%- elif op == 'not_in' -%}
+        {%- set sql = column ~ ' not in (' ~ literals | join(', ') ~ ')' -%}
+    {%- elif op == 'between' -%}
+        {%- set sql = column ~ ' between ' ~ literals[0] ~ ' and ' ~ literals[1] -%}
+    {%- elif op == 'starts_with' -%}
+        {%- set sql = dbt.position(literal, column) ~ ' = 1' -%}
+    {%- elif op == 'contains' -%}
+        {%- set sql = dbt.position(dbt.concat(["'|'", literal, "'|'"]), options) ~ ' > 0' -%}
+    {%- elif op in ('contains_any', 'contains_all') -%}
+        {%- set parts = [] -%}
+        {%- for item in literals -%}
+            {%- do parts.append(dbt.position(dbt.concat(["'|'", item, "'|'"]), options) ~ ' > 0') -%}
+        {%- endfor -%}
+        {%- set sql = '(' ~ parts | join(' or ' if op == 'contains_any' else ' and ') ~ ')' -%}
+    {%- elif op == 'within_last_days' -%}
+        {%- set sql = 'cast(' ~ column ~ ' as date) > ' ~ days_before_as_of(value | int)
+            ~ ' and cast(' ~ column ~ ' as date) <= ' ~ as_of_date() -%}
+    {%- elif op == 'not_within_last_days' -%}
+        {%- set sql = 'not coalesce(cast(' ~ column ~ ' as date) > ' ~ days_before_as_of(value | int)
+            ~ ' and cast(' ~ column ~ ' as date) <= ' ~ as_of_date() ~ ', false)' -%}
+    {%- endif -%}
+    {{ return('coalesce(' ~ sql ~ ', false)') }}
+{%- endmacro %}
+
+{#- A value as a typed, escaped SQL literal, or a compile error naming the segment. -#}
+{% macro _segment_literal(value, kind, field, segment_id, op) -%}
+    {%- set fail = "Segment '" ~ segment_id ~ "': " ~ op ~ " on " ~ kind ~ " field '" ~ field ~ "' " -%}
+    {%- if kind == 'number' -%}
+        {%- if value is not number or value is sameas true or value is sameas false -%}
+            {{ exceptions.raise_compiler_error(fail ~ "needs a number, got " ~ (value | tojson)) }}
+        {%- endif -%}
+        {{ return('(' ~ (value | string) ~ ')') }}
+    {%- elif kind == 'boolean' -%}
+        {%- if value is not sameas true and value is not sameas false -%}
+            {{ exceptions.raise_compiler_error(fail ~ "needs true or false, got " ~ (value | tojson)) }}
+        {%- endif -%}
+        {{ return('true' if value else 'false') }}
+    {%- elif kind in ('date', 'timestamp') -%}
+        {%- if value is not string or not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+            {{ exceptions.raise_compiler_error(fail ~ "needs a date 'YYYY-MM-DD', got " ~ (value | tojson)) }}
+        {%- endif -%}
+        {{ return("cast('" ~ value ~ "' as " ~ kind ~ ")") }}
+    {%- else -%}
+        {%- if value is not string -%}
+            {{ exceptions.raise_compiler_error(fail ~ "needs a string, got " ~ (value | tojson)) }}
+        {%- endif -%}
+        {%- if op in ('contains', 'contains_any', 'contains_all') and '|' in value -%}
+            {{ exceptions.raise_compiler_error(fail ~ "takes options without '|', got " ~ (value | tojson)) }}
+        {%- endif -%}
+        {{ return(string_literal(value)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A human-readable rendering of a rule, for dim_segments. -#}
+{% macro segment_rule_text(rule) -%}
+    {%- if rule is mapping and 'all' in rule -%}
+        {%- set parts = [] -%}{%- for child in rule['all'] -%}{%- do parts.append(segment_rule_text(child)) -%}{%- endfor -%}
+        {{ return('(' ~ parts | join(' AND ') ~ ')') }}
+    {%- elif rule is mapping and 'any' in rule -%}
+        {%- set parts = [] -%}{%- for child in rule['any'] -%}{%- do parts.append(segment_rule_text(child)) -%}{%- endfor -%}
+        {{ return('(' ~ parts | join(' OR ') ~ ')') }}
+    {%- elif rule is mapping and 'not' in rule -%}
+        {{ return('NOT ' ~ segment_rule_text(rule['not'])) }}
+    {%- elif rule.get('op') in ('in_segment', 'not_in_segment') -%}
+        {{ return(('in segment ' if rule.op == 'in_segment' else 'not in segment ') ~ rule.value) }}
+    {%- elif rule.get('op') in ('is_null', 'is_not_null') -%}
+        {{ return(rule.field ~ (' is unknown' if rule.op == 'is_null' else ' is known')) }}
+    {%- else -%}
+        {{ return(rule.field ~ ' ' ~ rule.op | replace('_', ' ') ~ ' ' ~ (rule.value | tojson)) }}
+    {%- endif -%}
+{%- endmacro %}

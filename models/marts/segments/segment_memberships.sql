@@ -1,0 +1,67 @@
+{#- Current members of every declared segment: one row per segment and customer, as of
+    as_of_date. Segments are evaluated over dim_customers as boolean columns, level by
+    level (macro segment_levels): a segment referring to others is evaluated after them.
+    In an exclusive group a customer belongs to the matching segment with the lowest
+    priority only: final = own match and no match of a better-priority member. -#}
+{%- set definitions = segment_definitions() %}
+{%- set levels = segment_levels(definitions) if execute else {} %}
+{%- set fields = segment_fields() if execute else {} %}
+{%- set flags = {} %}
+{%- for definition in definitions %}
+    {%- do flags.update({definition.id: 'segment_flag_' ~ loop.index}) %}
+{%- endfor %}
+{%- set level_count = (levels.values() | max + 1) if levels else 0 %}
+with
+
+level_0 as (
+    select * from {{ ref('dim_customers') }}
+),
+{%- for level in range(level_count) %}
+
+level_{{ level }}_matched as (
+    select
+        *,
+        {%- for definition in definitions if levels[definition.id] == level %}
+        {{ segment_rule_sql(definition.rule, definition.id, fields, flags) }}
+            as matched_{{ flags[definition.id] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from level_{{ level }}
+),
+
+level_{{ level + 1 }} as (
+    select
+        *,
+        {%- for definition in definitions if levels[definition.id] == level %}
+        matched_{{ flags[definition.id] }}
+        {%- for other in _segment_group_predecessors(definition, definitions) %}
+            and not matched_{{ flags[other] }}
+        {%- endfor %} as {{ flags[definition.id] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from level_{{ level }}_matched
+),
+{%- endfor %}
+
+memberships as (
+    {%- for definition in definitions %}
+    select
+        {{ string_literal(definition.id) }} as segment_id,
+        customer_id,
+        as_of_date
+    from level_{{ level_count }}
+    where {{ flags[definition.id] }}
+    {{ 'union all' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as segment_id,
+        customer_id,
+        as_of_date
+    from level_0
+    where 1 = 0
+    {%- endfor %}
+),
+
+final as (
+    select * from memberships
+)
+
+select * from final
