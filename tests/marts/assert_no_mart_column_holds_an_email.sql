@@ -15,6 +15,9 @@
 -- depends_on: {{ ref('customer_lead_scores') }}
 -- depends_on: {{ ref('dim_segments') }}
 -- depends_on: {{ ref('segment_memberships') }}
+-- depends_on: {{ ref('audience_exports') }}
+-- depends_on: {{ ref('segment_sizes') }}
+-- depends_on: {{ ref('segment_overlaps') }}
 {%- set checks = [] %}
 {%- if execute %}
 {%- for node in graph.nodes.values() if node.resource_type == 'model' %}

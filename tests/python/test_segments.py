@@ -234,3 +234,64 @@ def test_injection_attempts_stay_literals(project_copy, messy_build):
     found = {segment_id for segment_id, _, _ in rows}
     assert not {s for s in found if s.startswith("injection")}
     assert "young_adults" in found  # the query ran and other segments kept their members
+
+
+# ------------------------------------------------------------------ activation
+def test_holdout_is_a_stable_hash_near_the_configured_share(messy_build):
+    import hashlib
+
+    rows = messy_build.query(
+        "select segment_id, customer_id, is_holdout from marts.audience_exports"
+    )
+    assert len(rows) > 2000
+    for segment_id, customer_id, is_holdout in rows:
+        digest = hashlib.md5(f"{customer_id}|{segment_id}".encode()).hexdigest()
+        assert is_holdout == (int(digest[:15], 16) % 10000 < 1000)
+    share = sum(r[2] for r in rows) / len(rows)
+    assert abs(share - 0.10) <= 0.02
+
+
+def test_exports_respect_consent_and_carry_the_email_hash(messy_build):
+    ((unconsented,),) = messy_build.query(
+        "select count(*) from marts.audience_exports e join marts.dim_customers c "
+        "using (customer_id) where (e.channel = 'email' and (not c.has_email_marketing_consent "
+        "or c.has_unsubscribed_from_email or c.has_email_bounced)) "
+        "or (e.channel = 'sms' and not c.has_sms_marketing_consent) "
+        "or (e.channel = 'paid_media' and not c.has_personalized_ads_consent)"
+    )
+    assert unconsented == 0
+    ((wrong_hash,),) = messy_build.query(
+        "select count(*) from marts.audience_exports e join restricted.customer_pii p "
+        "using (customer_id) where e.email_sha256 <> sha256(p.email)"
+    )
+    assert wrong_hash == 0
+    # members without email consent exist, and are not exported on email
+    ((left_out,),) = messy_build.query(
+        "select count(*) from marts.segment_memberships m join marts.dim_customers c "
+        "using (customer_id) where not c.has_email_marketing_consent"
+    )
+    assert left_out > 0
+
+
+def test_segment_sizes_accumulate_over_builds_and_rebuilds_are_idempotent(
+    messy_raw, messy_build, tmp_path
+):
+    import datetime as dt
+
+    from conftest import run_dbt
+
+    raw, _ = messy_raw
+    copy = tmp_path / "messy.duckdb"
+    shutil.copy(messy_build.path, copy)
+    later = (AS_OF + dt.timedelta(days=31)).isoformat()
+    for _ in range(2):
+        build = run_dbt(
+            copy,
+            raw,
+            ["build", "--select", "+segment_sizes", "--exclude", "resource_type:seed"],
+            as_of_date=later,
+        )
+        assert build.result.success, build.result.failures()
+    counts = dict(build.query("select as_of_date, count(*) from marts.segment_sizes group by 1"))
+    segments = build.query("select count(*) from marts.dim_segments")[0][0]
+    assert counts == {AS_OF: segments, dt.date.fromisoformat(later): segments}
