@@ -45,14 +45,46 @@
         {%- for key in ['name', 'description', 'owner', 'model', 'type', 'rule'] if key not in definition -%}
             {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': missing '" ~ key ~ "'") }}
         {%- endfor -%}
+        {%- for key in definition if key not in ['id', 'name', 'description', 'owner', 'model',
+            'type', 'rule', 'exclusive_group', 'priority', 'min_size', 'holdout_percent',
+            'created_on'] -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': unknown key "
+                ~ (key | tojson)) }}
+        {%- endfor -%}
+        {%- set holdout = definition.get('holdout_percent', 0) -%}
+        {%- if holdout is not number or holdout is sameas true or holdout is sameas false
+            or holdout < 0 or holdout > 100 -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': holdout_percent "
+                ~ "must be a number from 0 to 100, got " ~ (holdout | tojson)) }}
+        {%- endif -%}
+        {%- for key in ['priority', 'min_size'] if key in definition -%}
+            {%- if definition[key] is not number or definition[key] is sameas true
+                or definition[key] != (definition[key] | int) or definition[key] < 0 -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': " ~ key
+                    ~ " must be a whole number >= 0, got " ~ (definition[key] | tojson)) }}
+            {%- endif -%}
+        {%- endfor -%}
         {%- if definition.model not in models -%}
             {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': model must be one of "
                 ~ models | join(', ') ~ ", got " ~ (definition.model | tojson)) }}
         {%- endif -%}
-        {%- if definition.type != 'active' -%}
+        {%- if definition.type not in ('active', 'static') -%}
             {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': type must be "
-                ~ "'active' (static segments need membership history, not built yet), got "
-                ~ (definition.type | tojson)) }}
+                ~ "'active' or 'static', got " ~ (definition.type | tojson)) }}
+        {%- endif -%}
+        {%- if definition.type == 'static' -%}
+            {%- if not _segment_is_date(definition.get('created_on')) -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': a static segment "
+                    ~ "needs created_on 'YYYY-MM-DD' (the date its membership is frozen), got "
+                    ~ (definition.get('created_on') | tojson)) }}
+            {%- endif -%}
+            {%- if definition.get('exclusive_group') -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': a static segment "
+                    ~ "cannot be in an exclusive group") }}
+            {%- endif -%}
+        {%- elif 'created_on' in definition -%}
+            {{ exceptions.raise_compiler_error("Segment '" ~ segment_id ~ "': created_on applies "
+                ~ "to static segments only") }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(definitions) }}
@@ -92,6 +124,14 @@
                 {{ exceptions.raise_compiler_error("Segment '" ~ definition.id
                     ~ "': in_segment refers to unknown segment " ~ (reference | tojson)) }}
             {%- endif -%}
+            {%- if definition.type == 'static' -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ definition.id
+                    ~ "': a static segment cannot use in_segment (its frozen rule reads dim_customers only)") }}
+            {%- endif -%}
+            {%- for other in definitions if other.id == reference and other.type == 'static' -%}
+                {{ exceptions.raise_compiler_error("Segment '" ~ definition.id
+                    ~ "': in_segment may not refer to static segment '" ~ reference ~ "'") }}
+            {%- endfor -%}
             {%- for other in definitions if other.id == reference
                 and definition.get('exclusive_group')
                 and other.get('exclusive_group') == definition.get('exclusive_group') -%}
@@ -267,6 +307,17 @@
     {{ return('coalesce(' ~ sql ~ ', false)') }}
 {%- endmacro %}
 
+{#- A real calendar date written YYYY-MM-DD (2026-02-30 is not). -#}
+{% macro _segment_is_date(value) -%}
+    {%- if value is not string or not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set year, month, day = value[0:4] | int, value[5:7] | int, value[8:10] | int -%}
+    {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
+    {%- set lengths = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
+    {{ return(year >= 1 and 1 <= month <= 12 and 1 <= day <= lengths[month - 1]) }}
+{%- endmacro %}
+
 {#- A value as a typed, escaped SQL literal, or a compile error naming the segment. -#}
 {% macro _segment_literal(value, kind, field, segment_id, op) -%}
     {%- set fail = "Segment '" ~ segment_id ~ "': " ~ op ~ " on " ~ kind ~ " field '" ~ field ~ "' " -%}
@@ -281,7 +332,7 @@
         {%- endif -%}
         {{ return('true' if value else 'false') }}
     {%- elif kind in ('date', 'timestamp') -%}
-        {%- if value is not string or not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {%- if not _segment_is_date(value) -%}
             {{ exceptions.raise_compiler_error(fail ~ "needs a date 'YYYY-MM-DD', got " ~ (value | tojson)) }}
         {%- endif -%}
         {{ return("cast('" ~ value ~ "' as " ~ kind ~ ")") }}
@@ -313,4 +364,12 @@
     {%- else -%}
         {{ return(rule.field ~ ' ' ~ rule.op | replace('_', ' ') ~ ' ' ~ (rule.value | tojson)) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- True when a customer is in a segment's control group: a stable hash of customer and
+    segment (0-9999) below holdout_percent * 100. The same customer stays in or out of a
+    segment's holdout across builds and engines. -#}
+{% macro segment_holdout_flag(customer_id, segment_id, holdout_percent) -%}
+    {{ stable_hash_bucket(dbt.concat([customer_id, "'|'", segment_id]), 10000) }}
+        < {{ holdout_percent }} * 100
 {%- endmacro %}

@@ -72,6 +72,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Backfill the accumulating marts (segment_membership_history, segment_sizes, static
+    segments): a full-refresh build at the first date, then a build per later date."""
+    dates = warehouse.replay_dates(args.start, args.end, args.every)
+    started = time.perf_counter()
+    for index, as_of in enumerate(dates):
+        dbt_args = ["build", *(["--full-refresh"] if index == 0 else [])]
+        variables = {**_build_vars(args), "as_of_date": as_of.isoformat()}
+        result = warehouse.run_dbt(dbt_args, variables, target=args.target)
+        print(
+            f"{as_of}: {'ok' if result.success else 'FAILED'} "
+            f"({time.perf_counter() - started:.0f} s so far)"
+        )
+        if not result.success:
+            for line in result.failures():
+                print(f"  - {line}", file=sys.stderr)
+            return 1
+    print(
+        f"Replayed {len(dates)} dates, {dates[0]} to {dates[-1]}, "
+        f"in {time.perf_counter() - started:.0f} s."
+    )
+    return 0
+
+
 def cmd_summary(_args: argparse.Namespace) -> int:
     from .report import print_summary
 
@@ -103,6 +127,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         variables={k: v for k, v in _build_vars(args).items() if k != "raw_path"},
         work_dir=Path(args.work_dir) if args.work_dir else None,
         report_path=Path(args.report) if args.report else None,
+        then_as_of=[d.isoformat() for d in args.then_as_of or []],
     )
 
 
@@ -132,6 +157,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--full-refresh", action="store_true")
     build.set_defaults(func=cmd_build)
 
+    replay = commands.add_parser(
+        "replay", help="full refresh, then build date after date: backfills history and sizes"
+    )
+    _add_source_options(replay)
+    replay.add_argument("--from", dest="start", type=_date, required=True, help="first as_of_date")
+    replay.add_argument("--to", dest="end", type=_date, required=True, help="last as_of_date")
+    replay.add_argument("--every", choices=["day", "week", "month"], default="month")
+    replay.add_argument("--target", help="dbt target (default: profiles.yml's, dev)")
+    replay.set_defaults(func=cmd_replay)
+
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)
 
@@ -146,6 +181,12 @@ def parser() -> argparse.ArgumentParser:
     spark.add_argument("--select", nargs="+", help="dbt node selection (default: everything)")
     spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
     spark.add_argument("--report", help="write staging reconciliation/quarantine JSON here")
+    spark.add_argument(
+        "--then-as-of",
+        type=_date,
+        nargs="+",
+        help="afterwards rebuild the segment marts as of these later dates (same session)",
+    )
     spark.set_defaults(func=cmd_spark)
     return main
 

@@ -70,6 +70,7 @@ def build_report(spark) -> dict:
     marts = {
         row.tableName: [column.name for column in spark.catalog.listColumns(row.tableName, "marts")]
         for row in spark.sql("show tables in marts").collect()
+        if not row.isTemporary  # dbt's __dbt_tmp views of incremental models
     }
     clv_reasons = (
         [
@@ -81,11 +82,35 @@ def build_report(spark) -> dict:
         if "customer_value" in marts
         else []
     )
+    history = (
+        spark.sql(
+            "select count(*) as spells, count(distinct entered_on) as entry_dates,"
+            " count(case when exited_on is not null then 1 end) as closed_spells,"
+            " cast(max(evaluated_on) as string) as evaluated_on"
+            " from marts.segment_membership_history"
+        )
+        .collect()[0]
+        .asDict()
+        if "segment_membership_history" in marts
+        else {}
+    )
+    size_dates = (
+        [
+            str(row.as_of_date)
+            for row in spark.sql(
+                "select distinct as_of_date from marts.segment_sizes order by as_of_date"
+            ).collect()
+        ]
+        if "segment_sizes" in marts
+        else []
+    )
     return {
         "reconciliation": reconciliation,
         "quarantine": quarantine,
         "mart_columns": marts,
         "clv_missing_reasons": clv_reasons,
+        "segment_history": history,
+        "segment_size_dates": size_dates,
     }
 
 
@@ -95,7 +120,11 @@ def build_on_spark(
     variables: dict | None = None,
     work_dir: Path | None = None,
     report_path: Path | None = None,
+    then_as_of: list[str] | None = None,
 ) -> int:
+    """Load the landing files, run dbt with `dbt_args`, then for each date of `then_as_of`
+    rebuild the segment marts (segment_memberships and everything after it) as of that date
+    in the same session: the accumulating marts' incremental path on Spark."""
     with tempfile.TemporaryDirectory(prefix="custseg-spark-") as temporary:
         root = (work_dir or Path(temporary)).resolve()
         root.mkdir(parents=True, exist_ok=True)
@@ -104,9 +133,17 @@ def build_on_spark(
         try:
             loaded = load_raw_tables(spark, raw_path.resolve())
             print(f"Loaded {len(loaded)} raw tables into Spark schema {RAW_SCHEMA}: {loaded}")
-            result = warehouse.run_dbt(
-                dbt_args, {"raw_schema": RAW_SCHEMA, **(variables or {})}, target="spark"
-            )
+            variables = {"raw_schema": RAW_SCHEMA, **(variables or {})}
+            result = warehouse.run_dbt(dbt_args, variables, target="spark")
+            for as_of in then_as_of or []:
+                if not result.success:
+                    break
+                print(f"Rebuilding the segment marts as of {as_of}")
+                result = warehouse.run_dbt(
+                    ["build", "--select", "segment_memberships+", "int_static_segment_members+"],
+                    {**variables, "as_of_date": as_of},
+                    target="spark",
+                )
             if result.success and report_path:
                 report_path.write_text(json.dumps(build_report(spark), default=str, indent=1))
         finally:

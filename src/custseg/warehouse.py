@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -95,3 +97,29 @@ def _release_duckdb_file() -> None:
     if environment is not None:
         environment.close()
     DuckDBConnectionManager.close_all_connections()
+
+
+def replay_dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+    """as_of_dates from `start` to `end` (both included) a day, week or month apart.
+    Monthly steps keep the day of month, clamped to the month's last day."""
+    if end < start:
+        raise ValueError(f"replay: --to {end} is before --from {start}")
+    dates = [start]
+    while True:
+        previous = dates[-1]
+        if every == "day":
+            following = previous + dt.timedelta(days=1)
+        elif every == "week":
+            following = previous + dt.timedelta(days=7)
+        elif every == "month":
+            months = (len(dates)) + start.month - 1
+            year, month = start.year + months // 12, months % 12 + 1
+            following = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        else:
+            raise ValueError(f"replay: every must be day, week or month, got {every!r}")
+        if following >= end:
+            break
+        dates.append(following)
+    if dates[-1] != end:
+        dates.append(end)
+    return dates

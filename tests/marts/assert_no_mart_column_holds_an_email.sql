@@ -18,6 +18,8 @@
 -- depends_on: {{ ref('audience_exports') }}
 -- depends_on: {{ ref('segment_sizes') }}
 -- depends_on: {{ ref('segment_overlaps') }}
+-- depends_on: {{ ref('segment_membership_history') }}
+-- depends_on: {{ ref('segment_performance') }}
 {%- set checks = [] %}
 {%- if execute %}
 {%- for node in graph.nodes.values() if node.resource_type == 'model' %}

@@ -84,7 +84,7 @@ def test_rules_select_the_customers_they_describe(messy_build):
         "industry = 'marketing_agency' and company_size < 10 and (job_role = 'social_media' "
         "or list_contains(string_split(interests, '|'), 'social_media'))"
     )
-    assert members("small_social_media_agencies") <= members("marketing_agencies")
+    assert members("small_social_media_agencies") <= members("b2b_marketing_agencies")
 
 
 def test_shipped_segments_have_members_and_cover_every_model(messy_build):
@@ -182,6 +182,35 @@ INVALID = [
         segment("bad_days", {"field": "last_visit_at", "op": "within_last_days", "value": 0}),
         "needs a whole number of days >= 1",
     ),
+    (
+        segment("impossible_date", {"field": "customer_since", "op": ">", "value": "2026-02-30"}),
+        "needs a date 'YYYY-MM-DD', got \"2026-02-30\"",
+    ),
+    (
+        {**segment("static_undated", {"field": "age", "op": ">", "value": 1}), "type": "static"},
+        "a static segment needs created_on",
+    ),
+    (
+        {
+            **segment("static_grouped", {"field": "age", "op": ">", "value": 1}),
+            "type": "static",
+            "created_on": "2026-01-01",
+            "exclusive_group": "g",
+        },
+        "a static segment cannot be in an exclusive group",
+    ),
+    (
+        segment("refers_to_static", {"op": "in_segment", "value": "spring_2026_catalogue"}),
+        "in_segment may not refer to static segment 'spring_2026_catalogue'",
+    ),
+    (
+        {**segment("typo_key", {"field": "age", "op": ">", "value": 1}), "exclusve_group": "g"},
+        'unknown key "exclusve_group"',
+    ),
+    (
+        {**segment("big_holdout", {"field": "age", "op": ">", "value": 1}), "holdout_percent": 150},
+        "holdout_percent must be a number from 0 to 100",
+    ),
 ]
 
 
@@ -273,25 +302,231 @@ def test_exports_respect_consent_and_carry_the_email_hash(messy_build):
     assert left_out > 0
 
 
-def test_segment_sizes_accumulate_over_builds_and_rebuilds_are_idempotent(
-    messy_raw, messy_build, tmp_path
-):
+@pytest.fixture(scope="module")
+def later_builds(messy_raw, messy_build, tmp_path_factory):
+    """The messy warehouse built again 31 days later (twice: the second is a rebuild of
+    the same date), with what each state held."""
     import datetime as dt
 
     from conftest import run_dbt
 
     raw, _ = messy_raw
-    copy = tmp_path / "messy.duckdb"
+    copy = tmp_path_factory.mktemp("later") / "messy.duckdb"
     shutil.copy(messy_build.path, copy)
-    later = (AS_OF + dt.timedelta(days=31)).isoformat()
+    later = AS_OF + dt.timedelta(days=31)
+    states = []
     for _ in range(2):
         build = run_dbt(
             copy,
             raw,
-            ["build", "--select", "+segment_sizes", "--exclude", "resource_type:seed"],
-            as_of_date=later,
+            ["build", "--exclude", "resource_type:seed"],
+            as_of_date=later.isoformat(),
         )
         assert build.result.success, build.result.failures()
+        states.append(
+            {
+                "history": set(
+                    build.query(
+                        "select segment_id, customer_id, entered_on, exited_on "
+                        "from marts.segment_membership_history"
+                    )
+                ),
+                "members": set(
+                    build.query("select segment_id, customer_id from marts.segment_memberships")
+                ),
+                "holdout": dict(
+                    ((s, c), h)
+                    for s, c, h in build.query(
+                        "select segment_id, customer_id, bool_or(is_holdout) "
+                        "from marts.audience_exports group by 1, 2"
+                    )
+                ),
+                "static": set(
+                    build.query(
+                        "select segment_id, customer_id, frozen_on "
+                        "from intermediate.int_static_segment_members"
+                    )
+                ),
+            }
+        )
+    return later, build, states
+
+
+def test_history_spells_follow_memberships_and_rebuilds_are_idempotent(messy_build, later_builds):
+    later, _, (first, second) = later_builds
+    before = set(messy_build.query("select segment_id, customer_id from marts.segment_memberships"))
+    after = first["members"]
+    assert before - after and after - before  # members both left and joined
+    expected = {(s, c, AS_OF, None if (s, c) in after else later) for s, c in before} | {
+        (s, c, later, None) for s, c in after - before
+    }
+    assert first["history"] == expected
+    assert second["history"] == first["history"]
+    assert second["members"] == first["members"]
+
+
+def test_an_earlier_as_of_date_is_rejected_and_changes_nothing(messy_raw, later_builds):
+    from conftest import run_dbt
+
+    raw, _ = messy_raw
+    later, build, (_, second) = later_builds
+    rejected = run_dbt(
+        build.path, raw, ["run", "--select", "segment_membership_history"],
+        as_of_date=AS_OF.isoformat(),
+    )  # fmt: skip
+    assert not rejected.result.success
+    failures = "\n".join(rejected.result.failures())
+    assert f"as_of_date {AS_OF} is earlier than {later}" in failures, failures
+    history = set(
+        build.query(
+            "select segment_id, customer_id, entered_on, exited_on "
+            "from marts.segment_membership_history"
+        )
+    )
+    assert history == second["history"]
+
+
+def test_static_segments_stay_frozen(messy_build, later_builds):
+    later, build, (first, second) = later_builds
+    frozen_then = set(
+        messy_build.query(
+            "select segment_id, customer_id from marts.segment_memberships "
+            "where segment_id = 'spring_2026_catalogue'"
+        )
+    )
+    assert frozen_then
+    assert first["static"] == second["static"]
+    assert {(s, c) for s, c, _ in first["static"] if c is not None} == frozen_then
+    assert {frozen for _, _, frozen in first["static"]} == {AS_OF}
+    # the rule alone would now select other customers; the static segment does not follow
+    matching_now = set(
+        build.query(
+            "select 'spring_2026_catalogue', customer_id from marts.dim_customers "
+            "where last_purchase_date > ? - 365 and has_email_marketing_consent",
+            [later],
+        )
+    )
+    members_now = {(s, c) for s, c in first["members"] if s == "spring_2026_catalogue"}
+    customers_now = {c for (c,) in build.query("select customer_id from marts.dim_customers")}
+    assert members_now == {(s, c) for s, c in frozen_then if c in customers_now}
+    assert matching_now != members_now
+
+
+def test_holdout_membership_is_stable_across_builds(messy_build, later_builds):
+    _, _, (first, second) = later_builds
+    before = dict(
+        ((s, c), h)
+        for s, c, h in messy_build.query(
+            "select segment_id, customer_id, bool_or(is_holdout) "
+            "from marts.audience_exports group by 1, 2"
+        )
+    )
+    common = before.keys() & first["holdout"].keys()
+    assert len(common) > 1000
+    assert all(before[k] == first["holdout"][k] for k in common)
+    assert second["holdout"] == first["holdout"]
+
+
+def test_segment_sizes_accumulate_over_builds(later_builds):
+    later, build, _ = later_builds
     counts = dict(build.query("select as_of_date, count(*) from marts.segment_sizes group by 1"))
     segments = build.query("select count(*) from marts.dim_segments")[0][0]
-    assert counts == {AS_OF: segments, dt.date.fromisoformat(later): segments}
+    assert counts == {AS_OF: segments, later: segments}
+    # the later date's sizes are its memberships, the earlier date's were kept
+    sizes = dict(
+        build.query(
+            "select segment_id, member_count from marts.segment_sizes where as_of_date = ?",
+            [later],
+        )
+    )
+    _, _, (first, _) = later_builds
+    for segment_id, count in sizes.items():
+        assert count == sum(1 for s, _ in first["members"] if s == segment_id), segment_id
+
+
+def test_replay_backfills_history_from_a_full_refresh(messy_raw, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from custseg import cli
+
+    raw, _ = messy_raw
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "replayed.duckdb"))
+    start = AS_OF - dt.timedelta(days=30)
+    arguments = ["replay", "--raw-path", str(raw), "--from", str(start), "--to", str(AS_OF)]
+    assert cli.main(arguments) == 0
+    with duckdb.connect(str(tmp_path / "replayed.duckdb"), read_only=True) as connection:
+        dates = connection.execute(
+            "select distinct as_of_date from marts.segment_sizes order by 1"
+        ).fetchall()
+        entered = dict(
+            connection.execute(
+                "select entered_on, count(*) from marts.segment_membership_history group by 1"
+            ).fetchall()
+        )
+        exited = connection.execute(
+            "select count(*) from marts.segment_membership_history where exited_on = ?", [AS_OF]
+        ).fetchone()[0]
+        frozen = connection.execute(
+            "select distinct frozen_on from intermediate.int_static_segment_members"
+        ).fetchall()
+    assert dates == [(start,), (AS_OF,)]
+    assert set(entered) == {start, AS_OF} and exited > 0
+    assert frozen == [(start,)]  # created_on 2026-03-01 <= the first replayed date
+
+
+def test_segment_performance_matches_a_recount(messy_build):
+    import datetime as dt
+    import hashlib
+
+    window = dt.timedelta(days=14)
+    rows = messy_build.query(
+        "select campaign_id, segment_id, members_targeted, holdout_members, treated_conversions,"
+        " holdout_conversions, treated_revenue, open_rate, cost_per_acquisition, campaign_cost"
+        " from marts.segment_performance"
+    )
+    campaigns = {
+        c: (s, t)
+        for c, s, t in messy_build.query(
+            "select campaign_id, target_segment_id, started_at from staging.stg_raw__campaigns"
+        )
+    }
+    members = {}
+    for segment_id, customer_id in messy_build.query(
+        "select segment_id, customer_id from marts.segment_memberships"
+    ):
+        members.setdefault(segment_id, set()).add(customer_id)
+    purchases = messy_build.query(
+        "select customer_id, ordered_at, order_total_reporting from marts.fct_orders "
+        "where is_valid_purchase"
+    )
+    end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
+    checked = 0
+    for row in rows:
+        campaign_id, segment_id, targeted, holdouts, treated, held, revenue, open_rate = row[:8]
+        cpa, cost = row[8:]
+        _, started = campaigns[campaign_id]
+        audience = members.get(segment_id, set())  # one build: its date stands in
+        in_holdout = {
+            c for c in audience
+            if int(hashlib.md5(f"{c}|{segment_id}".encode()).hexdigest()[:15], 16) % 10000 < 1000
+        }  # fmt: skip
+        converted = {}
+        for customer_id, ordered_at, total in purchases:
+            if customer_id in audience and started <= ordered_at < min(started + window, end):
+                converted[customer_id] = converted.get(customer_id, 0) + total
+        assert targeted == len(audience - in_holdout), campaign_id
+        assert holdouts == len(in_holdout), campaign_id
+        assert treated == len(converted.keys() - in_holdout), campaign_id
+        assert held == len(converted.keys() & in_holdout), campaign_id
+        assert revenue == sum(v for k, v in converted.items() if k not in in_holdout), campaign_id
+        if treated:
+            assert abs(float(cpa) - float(cost) / treated) <= 0.005, campaign_id
+        (messages,) = messy_build.query(
+            "select count(*) filter (where is_delivered), count(*) filter (where is_opened) "
+            "from marts.fct_email_messages where campaign_id = ?",
+            [campaign_id],
+        )
+        if messages[0]:
+            assert open_rate == pytest.approx(messages[1] / messages[0]), campaign_id
+        checked += bool(treated)
+    assert len(rows) >= 10 and checked >= 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from conftest import AS_OF
 pytestmark = pytest.mark.spark
 
 SPARK_CUSTOMERS = 300
+LATER = AS_OF + dt.timedelta(days=31)
 
 
 def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
@@ -36,6 +38,9 @@ def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
         str(tmp_path / "spark"),
         "--report",
         str(report),
+        "--then-as-of",
+        LATER.isoformat(),
+        LATER.isoformat(),
     ]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
@@ -67,3 +72,8 @@ def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
     assert found["clv_missing_reasons"] == [
         "CLV is fitted by dbt Python models, which do not run on target type spark"
     ]
+    # the accumulating segment marts extend on Spark: a later date, rebuilt once (idempotent)
+    history = found["segment_history"]
+    assert history["entry_dates"] == 2 and history["closed_spells"] > 0
+    assert history["evaluated_on"] == LATER.isoformat()
+    assert found["segment_size_dates"] == [AS_OF.isoformat(), LATER.isoformat()]

@@ -1,7 +1,8 @@
 {#- Per surviving customer with orders up to as_of_date: purchase history (valid purchases
     only) and the situational facts of the last one: its delivery speed and channel, the
     category of its largest line (by reporting amount; ties: first line), and the largest
-    quantity in one purchase over the last 90 days (as_of_date included). -#}
+    quantity in one purchase over the last 90 days (as_of_date included), and the share of
+    valid purchases made with a discount or coupon. -#}
 with
 
 orders as (
@@ -13,7 +14,8 @@ orders as (
         is_valid_purchase,
         item_quantity,
         channel,
-        delivery_speed
+        delivery_speed,
+        discount_total_reporting > 0 or has_coupon as is_discounted
     from {{ ref('fct_orders') }}
 ),
 
@@ -33,6 +35,8 @@ purchases as (
         count(case when is_valid_purchase then 1 end) as purchase_count,
         min(case when is_valid_purchase then ordered_date end) as first_purchase_date,
         max(case when is_valid_purchase then ordered_date end) as last_purchase_date,
+        count(case when is_valid_purchase and is_discounted then 1 end)
+            as discounted_purchase_count,
         max(
             case
                 when is_valid_purchase and ordered_date > {{ days_before_as_of(90) }}
@@ -96,7 +100,11 @@ final as (
         last_purchases.channel as last_purchase_channel,
         last_purchase_lines.category as last_purchase_category,
         cast(purchases.largest_purchase_quantity_90d as {{ dbt.type_bigint() }})
-            as largest_purchase_quantity_90d
+            as largest_purchase_quantity_90d,
+        cast(
+            purchases.discounted_purchase_count * 1.0 / nullif(purchases.purchase_count, 0)
+            as decimal(5, 4)
+        ) as discounted_purchase_share
     from purchases
     left join last_purchases
         on purchases.customer_id = last_purchases.customer_id

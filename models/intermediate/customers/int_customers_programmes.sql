@@ -1,7 +1,8 @@
 {#- Per surviving customer, engagement with the company's programmes up to as_of_date:
     product reviews, loyalty membership (merged contacts: the highest tier, then the most
     points) and event registrations (attended counts only events that took place by
-    as_of_date and were marked attended). -#}
+    as_of_date and were marked attended; attended_event_cities lists their cities,
+    sorted, '|'-separated). -#}
 with
 
 customer_ids as (
@@ -65,7 +66,11 @@ registrations as (
                     then 1
             end
         ) as events_attended,
-        max(event_registrations.event_date) as last_event_date
+        max(event_registrations.event_date) as last_event_date,
+        {{ sorted_distinct_list(
+            "case when event_registrations.has_attended"
+            ~ " and event_registrations.event_date <= " ~ as_of_date()
+            ~ " then event_registrations.event_city end") }} as attended_event_cities
     from {{ ref('stg_raw__event_registrations') }} as event_registrations
     inner join customer_ids
         on event_registrations.customer_id = customer_ids.customer_id
@@ -86,7 +91,8 @@ final as (
             as events_registered,
         cast(coalesce(registrations.events_attended, 0) as {{ dbt.type_bigint() }})
             as events_attended,
-        registrations.last_event_date
+        registrations.last_event_date,
+        registrations.attended_event_cities
     from customers
     left join reviews
         on customers.customer_id = reviews.customer_id

@@ -1,4 +1,5 @@
-{#- Every anonymous_id (device/browser) ever seen together with a customer_id, mapped to
+{#- Every anonymous_id (device/browser) seen together with a customer_id by as_of_date
+    (a build does not know identifications made after its date), mapped to
     the surviving customer of its latest identification: on a shared device the person who
     logged in last owns its anonymous history (ties: the smallest customer id). -#}
 with
@@ -9,7 +10,9 @@ identified_events as (
         customer_id,
         occurred_at
     from {{ ref('stg_raw__web_events') }}
-    where customer_id is not null
+    where
+        customer_id is not null
+        and occurred_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
 ),
 
 customer_ids as (

@@ -15,6 +15,10 @@ customers as (
     select * from {{ ref('int_customers_merged') }}
 ),
 
+known_customers as (
+    select customer_id from {{ ref('int_customers_known_by_as_of') }}
+),
+
 profiles as (
     select * from {{ ref('int_customers_banded') }}
 ),
@@ -73,11 +77,10 @@ lead_scores as (
 known_by_as_of as (
     select customers.*
     from customers
-    left join order_history
-        on customers.customer_id = order_history.customer_id
-    where customers.created_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
-        or order_history.customer_id is not null
+    inner join known_customers
+        on customers.customer_id = known_customers.customer_id
 ),
+
 
 final as (
     select
@@ -155,6 +158,7 @@ final as (
         programmes.loyalty_points_balance,
         coalesce(programmes.events_registered, 0) as events_registered,
         coalesce(programmes.events_attended, 0) as events_attended,
+        programmes.attended_event_cities,
 
         -- lifecycle
         known_by_as_of.lifecycle_stage,
@@ -187,6 +191,7 @@ final as (
         order_history.last_purchase_channel,
         order_history.last_purchase_category,
         order_history.largest_purchase_quantity_90d,
+        order_history.discounted_purchase_share,
 
         -- value-based (null without a valid purchase)
         coalesce(order_history.purchase_count, 0) > 0 as has_purchased,

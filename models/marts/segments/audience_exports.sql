@@ -6,7 +6,6 @@
     puts a stable share of each segment (var segment_holdout_percent, or the segment's
     holdout_percent) in a control group: a hash of customer and segment, so a customer's
     group does not change between builds. -#}
-{%- set definitions = segment_definitions() %}
 with
 
 memberships as (
@@ -36,13 +35,10 @@ identifiers as (
 ),
 
 holdout_percents as (
-    {%- for definition in definitions %}
-    {%- set percent = definition.get('holdout_percent', var('segment_holdout_percent')) %}
     select
-        {{ string_literal(definition.id) }} as segment_id,
-        cast({{ percent | float }} as double) as holdout_percent
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        segment_id,
+        holdout_percent
+    from {{ ref('dim_segments') }}
 ),
 
 channels as (
@@ -89,9 +85,9 @@ final as (
         channels.channel,
         channels.customer_id,
         identifiers.email_sha256,
-        {{ stable_hash_bucket(
-            dbt.concat(['channels.customer_id', "'|'", 'channels.segment_id']), 10000
-        ) }} < holdout_percents.holdout_percent * 100 as is_holdout,
+        {{ segment_holdout_flag(
+            'channels.customer_id', 'channels.segment_id', 'holdout_percents.holdout_percent'
+        ) }} as is_holdout,
         channels.as_of_date
     from channels
     inner join holdout_percents

@@ -23,12 +23,16 @@ definitions as (
         {{ string_literal(definition.owner) }} as segment_owner,
         {{ string_literal(definition.model) }} as segmentation_model,
         {{ string_literal(definition.type) }} as segment_type,
+        cast({{ "'" ~ definition.created_on ~ "'" if definition.get('created_on') else 'null' }}
+            as date) as created_on,
         {{ string_literal(definition.exclusive_group) if definition.get('exclusive_group')
             else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as exclusive_group,
         cast({{ definition.priority | int if definition.get('priority') is not none else 'null' }}
             as {{ dbt.type_int() }}) as exclusive_priority,
         cast({{ definition.min_size | int if definition.get('min_size') is not none else 'null' }}
             as {{ dbt.type_int() }}) as min_size,
+        cast({{ definition.get('holdout_percent', var('segment_holdout_percent')) | float }}
+            as double) as holdout_percent,
         {{ string_literal(segment_rule_text(definition.rule)) }} as rule_text
     {{ 'union all' if not loop.last }}
     {%- else %}

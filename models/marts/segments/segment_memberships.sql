@@ -2,15 +2,22 @@
     as_of_date. Segments are evaluated over dim_customers as boolean columns, level by
     level (macro segment_levels): a segment referring to others is evaluated after them.
     In an exclusive group a customer belongs to the matching segment with the lowest
-    priority only: final = own match and no match of a better-priority member. -#}
-{%- set definitions = segment_definitions() %}
-{%- set levels = segment_levels(definitions) if execute else {} %}
+    priority only: final = own match and no match of a better-priority member.
+    Static segments take their frozen members (int_static_segment_members) that are still
+    customers. -#}
+-- depends_on: {{ ref('int_static_segment_members') }}
+{%- set all_definitions = segment_definitions() %}
+{%- set definitions = all_definitions | selectattr('type', 'equalto', 'active') | list %}
+{%- set static_definitions = all_definitions | selectattr('type', 'equalto', 'static') | list %}
+{%- set levels = segment_levels(all_definitions) if execute else {} %}
 {%- set fields = segment_fields() if execute else {} %}
 {%- set flags = {} %}
 {%- for definition in definitions %}
     {%- do flags.update({definition.id: 'segment_flag_' ~ loop.index}) %}
 {%- endfor %}
-{%- set level_count = (levels.values() | max + 1) if levels else 0 %}
+{%- set active_levels = [] %}
+{%- for definition in definitions %}{% do active_levels.append(levels[definition.id]) %}{% endfor %}
+{%- set level_count = (active_levels | max + 1) if active_levels else 0 %}
 with
 
 level_0 as (
@@ -58,6 +65,21 @@ memberships as (
     from level_0
     where 1 = 0
     {%- endfor %}
+    {%- if static_definitions %}
+    union all
+    select
+        frozen.segment_id,
+        level_0.customer_id,
+        level_0.as_of_date
+    from {{ ref('int_static_segment_members') }} as frozen
+    inner join level_0
+        on frozen.customer_id = level_0.customer_id
+    where frozen.segment_id in (
+        {%- for definition in static_definitions -%}
+        {{ string_literal(definition.id) }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
+    {%- endif %}
 ),
 
 final as (

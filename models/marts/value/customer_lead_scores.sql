@@ -1,5 +1,5 @@
-{#- Lead score and sales-funnel stage per surviving customer. fit_score: points of the
-    editable seed lead_scoring_rules for who they are (role, seniority, industry, company
+{#- Lead score and sales-funnel stage per surviving customer known by as_of_date.
+    fit_score: points of the editable seed lead_scoring_rules for who they are (role, seniority, industry, company
     size, country); engagement_score: the seed's points per activity, each halving every
     var lead_score_half_life_days days before as_of_date. The funnel stage is the furthest
     of what the CRM says, what the score says (marketing-qualified at or above var
@@ -21,6 +21,11 @@ customers as (
         customer_id,
         lifecycle_stage
     from {{ ref('int_customers_merged') }}
+),
+
+known_customers as (
+    select customer_id
+    from {{ ref('int_customers_known_by_as_of') }}
 ),
 
 purchases as (
@@ -87,6 +92,8 @@ scored as (
         cast(coalesce(engagement_scores.engagement_score, 0) as decimal(10, 2))
             as engagement_score
     from customers
+    inner join known_customers
+        on customers.customer_id = known_customers.customer_id
     left join purchases
         on customers.customer_id = purchases.customer_id
     left join fit_scores
