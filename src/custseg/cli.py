@@ -51,25 +51,86 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """Gate 1 on the landing files, dbt build (gate 2), gate 3 on the marts, the report."""
     started = time.perf_counter()
+    variables = _build_vars(args)
+    if not args.skip_raw_gate and _raw_gate(variables) != 0:
+        print("\nThe landing files failed gate 1; dbt did not run.", file=sys.stderr)
+        return 1
     dbt_args = ["build"]
     if args.select:
         dbt_args += ["--select", *args.select]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
-    result = warehouse.run_dbt(dbt_args, _build_vars(args), target=args.target)
+    result = warehouse.run_dbt(dbt_args, variables, target=args.target)
     elapsed = time.perf_counter() - started
     if not result.success:
         print(f"\ndbt build failed after {elapsed:.0f} s:", file=sys.stderr)
         for line in result.failures():
             print(f"  - {line}", file=sys.stderr)
-        return 1
-    print(f"\ndbt build succeeded in {elapsed:.0f} s.")
-    if args.target in (None, "dev"):
+    else:
+        print(f"\ndbt build succeeded in {elapsed:.0f} s.")
+    if args.target not in (None, "dev"):
+        return 0 if result.success else 1
+    status = 0 if result.success else 1
+    if result.success:
         from .report import print_summary
 
         print_summary(warehouse.warehouse_path())
-    return 0
+        status = max(status, _mart_gate())
+    from .quality.report import run_report
+
+    print()
+    return max(status, run_report(warehouse.project_dir()))
+
+
+def _raw_gate(variables: dict) -> int:
+    from .quality.mart_gate import settings
+    from .quality.raw_gate import run_raw_gate
+    from .quality.report import quality_dir
+
+    project = warehouse.project_dir()
+    raw_path = Path(variables.get("raw_path") or project / "data" / "raw")
+    started = time.perf_counter()
+    status = run_raw_gate(
+        raw_path,
+        variables.get("raw_format", "parquet"),
+        json_path=quality_dir(project) / "raw_gate.json",
+        max_bad_ratio=float(settings(project)["max_quarantine_ratio"]),
+        docs_root=quality_dir(project) / "gx",
+    )
+    print(f"Gate 1 (raw files) took {time.perf_counter() - started:.1f} s.")
+    return status
+
+
+def _mart_gate() -> int:
+    from .quality import gate_passed
+    from .quality.mart_gate import validate_marts
+    from .quality.report import quality_dir, render, write_results
+
+    project = warehouse.project_dir()
+    started = time.perf_counter()
+    results, timings = validate_marts(
+        warehouse.warehouse_path(), project, docs_root=quality_dir(project) / "gx"
+    )
+    timings["total"] = time.perf_counter() - started
+    write_results(quality_dir(project) / "mart_gate.json", results, timings)
+    if not gate_passed(results):
+        print(render([r for r in results if r.status != "pass"], []), file=sys.stderr)
+    print(f"Gate 3 (marts) took {timings['total']:.1f} s.")
+    return 0 if gate_passed(results) else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if args.layer == "raw":
+        return _raw_gate(_build_vars(args))
+    return _mart_gate()
+
+
+def cmd_quality(_args: argparse.Namespace) -> int:
+    from .quality.report import run_report
+
+    return run_report(warehouse.project_dir())
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -155,7 +216,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--select", nargs="+", help="dbt node selection")
     build.add_argument("--target", help="dbt target (default: profiles.yml's, dev)")
     build.add_argument("--full-refresh", action="store_true")
+    build.add_argument(
+        "--skip-raw-gate", action="store_true", help="do not validate the landing files first"
+    )
     build.set_defaults(func=cmd_build)
+
+    validate = commands.add_parser(
+        "validate", help="a quality gate: raw (landing files, before dbt) or marts (after)"
+    )
+    validate.add_argument("layer", choices=["raw", "marts"])
+    _add_source_options(validate)
+    validate.set_defaults(func=cmd_validate)
+
+    quality = commands.add_parser(
+        "quality", help="the quality report of the last gates and dbt run (also JSON)"
+    )
+    quality.set_defaults(func=cmd_quality)
 
     replay = commands.add_parser(
         "replay", help="full refresh, then build date after date: backfills history and sizes"

@@ -214,7 +214,8 @@ def test_a_table_over_the_quarantine_limit_stops_the_build_with_its_reasons(tmp_
     build = run_dbt(
         tmp_path / "wh.duckdb",
         write_landing(tmp_path / "raw"),
-        ["build", "--select", "staging"],
+        # the hand-made rows are from 2024: freshness as of 2026 would fail first
+        ["build", "--select", "staging", "--exclude", "test_name:fresh_as_of"],
         raw_format="csv",
     )
     assert not build.result.success

@@ -3,10 +3,11 @@
 The contract file is the one place the raw tables are defined. From it come:
 - models/staging/raw/_raw__sources.yml: the sources, with everything the staging macros
   enforce (types, required columns, accepted values, checks, keys, versions, parents)
-  in their meta;
+  in their meta, and a freshness test as of as_of_date on each table's event or update
+  timestamp (FRESHNESS);
 - models/staging/raw/_raw__models.yml: the staging models' documentation and tests
-  (primary keys, required columns not null, accepted values), plus the quarantine and
-  reconciliation models;
+  (primary keys, required columns not null, accepted values, ranges, parents), plus the
+  quarantine and reconciliation models;
 - models/staging/raw/base/_base__models.yml: the base models and their quarantine gate.
 `custseg contract render` writes them; `custseg contract check` (and a test) fails when
 the committed files differ from what the contract gives.
@@ -36,6 +37,48 @@ NORMALISED = {
     ("products", "currency"): "Upper-cased.",
     ("campaigns", "currency"): "Upper-cased.",
     ("fx_rates", "currency"): "Upper-cased.",
+}
+
+# Freshness as of as_of_date (generic test tests/generic/fresh_as_of.sql; dbt's own
+# `freshness:` measures against the wall clock, and builds run as of past dates). Each raw
+# table with an event or update timestamp names it and its cadence:
+# - "feed": a continuous export every build depends on. Late by more than
+#   var raw_freshness_warn_after_days it warns; by more than raw_freshness_error_after_days
+#   it is an error (stops everything downstream in `dbt build`): recency, windows of N days,
+#   RFM, CLV and every behavioural segment would describe a past that is not as_of_date.
+# - "sporadic": rows arrive when people act or campaigns run; a quiet spell is legitimate,
+#   so staleness beyond var raw_freshness_sporadic_warn_after_days only warns.
+FRESHNESS = {
+    "customers": ("updated_at", "feed"),
+    "orders": ("updated_at", "feed"),
+    "web_events": ("occurred_at", "feed"),
+    "fx_rates": ("rate_date", "feed"),
+    "email_events": ("occurred_at", "sporadic"),
+    "campaigns": ("started_at", "sporadic"),
+    "survey_responses": ("answered_at", "sporadic"),
+    "consents": ("recorded_at", "sporadic"),
+    "loyalty_members": ("joined_at", "sporadic"),
+    "reviews": ("created_at", "sporadic"),
+    "event_registrations": ("registered_at", "sporadic"),
+    "erasure_requests": ("requested_at", "sporadic"),
+}
+# Raw tables without a freshness test, and why. Rendering fails for a table in neither
+# map, so a new contract table cannot slip past freshness.
+NO_FRESHNESS = {
+    "order_items": "no timestamp of its own; its lines arrive with their orders",
+    "products": "a catalogue: launched_at is an attribute, not an update time",
+}
+FRESHNESS_RATIONALE = {
+    "feed": (
+        "Error when the feed is older than raw_freshness_error_after_days at as_of_date: "
+        "recency, N-day windows, RFM, CLV and behavioural segments would all be wrong. "
+        "Warn from raw_freshness_warn_after_days: a late export, marts still usable. An "
+        "empty required table warns (staging has already stopped a missing one)."
+    ),
+    "sporadic": (
+        "Warn only: rows arrive when people act or campaigns run, so a quiet spell is "
+        "legitimate and the marts stay right; a long one is worth a look."
+    ),
 }
 
 HEADER = """\
@@ -101,8 +144,49 @@ def _table_description(table: Table, grain: str | None = None) -> str:
     return description
 
 
+def _freshness_tests(table: Table) -> dict[str, list]:
+    """The fresh_as_of test of the table's freshness column, by column name."""
+    if table.name in NO_FRESHNESS:
+        return {}
+    if table.name not in FRESHNESS:
+        raise ValueError(
+            f"raw table {table.name!r} is in neither FRESHNESS nor NO_FRESHNESS of "
+            "src/custseg/contract/render.py: name its event or update timestamp, or say why "
+            "it has none"
+        )
+    column, cadence = FRESHNESS[table.name]
+    if table.columns[column].base_type not in ("date", "timestamp"):
+        raise ValueError(f"freshness column {table.name}.{column} is not a date or timestamp")
+    if cadence == "feed":
+        arguments: dict = {
+            "warn_after_days": "{{ var('raw_freshness_warn_after_days') }}",
+            "error_after_days": "{{ var('raw_freshness_error_after_days') }}",
+        }
+        if table.required:
+            arguments["warn_if_empty"] = True
+        config: dict = {}
+    else:
+        arguments = {"warn_after_days": "{{ var('raw_freshness_sporadic_warn_after_days') }}"}
+        config = {"severity": "warn"}
+    config["meta"] = {"rationale": FRESHNESS_RATIONALE[cadence]}
+    test = {"name": f"fresh_as_of_raw_{table.name}_{column}", "arguments": arguments}
+    return {column: [{"fresh_as_of": {**test, "config": config}}]}
+
+
+def _source_column(column: Column, comment: str | None, tests: list) -> dict:
+    entry: dict = {
+        "name": column.name,
+        "description": _describe_column(column, comment),
+        "config": {"meta": _column_meta(column)},
+    }
+    if tests:
+        entry["data_tests"] = tests
+    return entry
+
+
 def _source_table(table: Table, comments: dict[tuple[str, str], str]) -> dict:
     need = "Required" if table.required else "Optional: an absent file reads as empty"
+    freshness = _freshness_tests(table)
     meta: dict = {"contract_required": table.required, "key": list(table.key)}
     if table.version_column:
         meta["version_column"] = table.version_column
@@ -110,16 +194,18 @@ def _source_table(table: Table, comments: dict[tuple[str, str], str]) -> dict:
         meta["parents"] = dict(table.parents)
     if table.erasure:
         meta["erasure"] = list(table.erasure)
+    if table.name in NO_FRESHNESS:
+        meta["no_freshness_test"] = NO_FRESHNESS[table.name]
     return {
         "name": table.name,
         "description": f"{_table_description(table)} {need}.",
         "config": {"meta": meta},
         "columns": [
-            {
-                "name": column.name,
-                "description": _describe_column(column, comments.get((table.name, column.name))),
-                "config": {"meta": _column_meta(column)},
-            }
+            _source_column(
+                column,
+                comments.get((table.name, column.name)),
+                freshness.get(column.name, []),
+            )
             for column in table.columns.values()
         ],
     }
@@ -164,6 +250,38 @@ def _primary_key_tests(table: Table) -> tuple[list, dict[str, list]]:
     ], {}
 
 
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _range_tests(column: Column) -> list:
+    """The contract's min / max / gt, which staging enforces by quarantine, as tests."""
+    bounds = []
+    if column.min is not None and column.max is not None:
+        bounds.append(f"between {_number(column.min)} and {_number(column.max)}")
+    elif column.min is not None:
+        bounds.append(f">= {_number(column.min)}")
+    elif column.max is not None:
+        bounds.append(f"<= {_number(column.max)}")
+    if column.gt is not None:
+        bounds.append(f"> {_number(column.gt)}")
+    return [{"expression_is_true": {"arguments": {"expression": b}}} for b in bounds]
+
+
+def _parent_test(table: Table, column: str) -> dict:
+    """A child's parent key is a staged parent (staging quarantines orphans)."""
+    parent = load().tables[table.parents[column]]
+    (parent_key,) = parent.key
+    return {
+        "relationships": {
+            "arguments": {
+                "to": f"ref('stg_raw__{parent.name}')",
+                "field": RENAMES.get((parent.name, parent_key), parent_key),
+            }
+        }
+    }
+
+
 def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
     model_tests, column_tests = _primary_key_tests(table)
     columns = []
@@ -174,6 +292,9 @@ def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
             tests.append("not_null")
         if column.values:
             tests.append({"accepted_values": {"arguments": {"values": list(column.values)}}})
+        tests += _range_tests(column)
+        if column.name in table.parents:
+            tests.append(_parent_test(table, column.name))
         description = _describe_column(column, comments.get((table.name, column.name)))
         if (table.name, column.name) in NORMALISED:
             description += " " + NORMALISED[(table.name, column.name)]
@@ -342,7 +463,23 @@ def render_base_models() -> str:
                 "data_tests": [
                     # Severity warn: quarantined rows below the limit are a warning; above it
                     # the test raises an error that names the table and the top reasons.
-                    {"quarantine_within_limit": {"config": {"severity": "warn"}}},
+                    {
+                        "quarantine_within_limit": {
+                            "config": {
+                                "severity": "warn",
+                                "meta": {
+                                    "rationale": (
+                                        "Warn below var max_quarantine_ratio: the invalid "
+                                        "rows are kept in stg_raw__quarantine and the marts "
+                                        "are right for the valid ones. Above it the test "
+                                        "raises an error whatever its severity: too much "
+                                        "of the input is unusable for the marts to be "
+                                        "trusted."
+                                    )
+                                },
+                            }
+                        }
+                    },
                 ],
                 "columns": [
                     {

@@ -1,0 +1,43 @@
+"""Data-quality gates and the one report that sums them up.
+
+Gate 1 (``raw_gate``): Great Expectations suites on the landing files, before dbt runs.
+Gate 2 (``dbt_gate``): dbt's own tests and contracts, read back from ``run_results.json``.
+Gate 3 (``mart_gate``): Great Expectations suites on the built marts, for what row-level
+tests cannot express (distributions, changes between builds).
+
+Every gate returns ``CheckResult`` rows; ``report`` prints and writes them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+STATUSES = (PASS, WARN, FAIL)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome. ``status`` is pass, warn (soft: reported, never blocking) or
+    fail (blocking: the gate exits non-zero). ``failing_rows`` counts the offending rows
+    (or values) when the check has rows to count, else None."""
+
+    gate: str  # raw | dbt | marts
+    layer: str  # raw, sources, staging, intermediate, marts, seeds, ...
+    table: str
+    check: str
+    status: str
+    failing_rows: int | None = None
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def gate_passed(results: list[CheckResult]) -> bool:
+    """A gate passes when none of its checks failed (warnings do not block)."""
+    return all(result.status != FAIL for result in results)

@@ -1,0 +1,99 @@
+"""One quality report over the three gates: a table on the terminal (every check that
+warned or failed, and the passing ones counted per gate and layer) and the same rows as
+JSON under target/quality/report.json for CI and BI."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from . import FAIL, PASS, WARN, CheckResult, gate_passed
+
+GATES = ("raw", "dbt", "marts")
+GATE_TITLES = {"raw": "1 raw files", "dbt": "2 dbt", "marts": "3 marts"}
+
+
+def quality_dir(project_dir: Path) -> Path:
+    return project_dir / "target" / "quality"
+
+
+def write_results(path: Path, results: list[CheckResult], timings: dict | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"results": [r.as_dict() for r in results], "timings": timings or {}}
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+
+def read_results(path: Path) -> tuple[list[CheckResult], dict]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return [CheckResult(**row) for row in document["results"]], document.get("timings", {})
+
+
+def collect(project_dir: Path) -> tuple[list[CheckResult], dict, list[str]]:
+    """Every gate's latest results; the gates that never ran are listed as missing."""
+    from .dbt_gate import dbt_results
+
+    folder = quality_dir(project_dir)
+    results: list[CheckResult] = []
+    timings: dict = {}
+    missing = []
+    for gate, name in (("raw", "raw_gate.json"), ("marts", "mart_gate.json")):
+        if (folder / name).exists():
+            found, took = read_results(folder / name)
+            results += found
+            timings[gate] = took
+        else:
+            missing.append(gate)
+    target = project_dir / "target"
+    if (target / "run_results.json").exists() and (target / "manifest.json").exists():
+        results += dbt_results(target)
+    else:
+        missing.append("dbt")
+    order = {gate: index for index, gate in enumerate(GATES)}
+    results.sort(key=lambda r: (order.get(r.gate, 9), r.layer, r.table, r.check))
+    return results, timings, missing
+
+
+def render(results: list[CheckResult], missing: list[str]) -> str:
+    rows = [("gate", "layer", "table", "check", "status", "failing rows")]
+    for result in results:
+        if result.status != PASS:
+            failing = "" if result.failing_rows is None else f"{result.failing_rows:,}"
+            check = result.check + (f" ({result.message})" if result.message else "")
+            rows.append(
+                (GATE_TITLES.get(result.gate, result.gate), result.layer, result.table,
+                 check[:110], result.status.upper(), failing)
+            )  # fmt: skip
+    passed = Counter((r.gate, r.layer) for r in results if r.status == PASS)
+    for (gate, layer), count in sorted(passed.items(), key=lambda item: GATES.index(item[0][0])):
+        rows.append((GATE_TITLES.get(gate, gate), layer, "(all)", f"{count} checks", "pass", ""))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True))
+             for row in rows]  # fmt: skip
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    counts = Counter(r.status for r in results)
+    lines.append("")
+    lines.append(
+        f"{len(results)} checks: {counts[PASS]} passed, {counts[WARN]} warned, "
+        f"{counts[FAIL]} failed."
+        + (f" Not run: {', '.join(missing)}." if missing else "")
+        + (" QUALITY GATES PASSED." if gate_passed(results) else " QUALITY GATES FAILED.")
+    )
+    return "\n".join(lines)
+
+
+def run_report(project_dir: Path) -> int:
+    results, timings, missing = collect(project_dir)
+    print(render(results, missing))
+    summary = {
+        "passed": gate_passed(results),
+        "not_run": missing,
+        "counts": dict(Counter(r.status for r in results)),
+        "timings_seconds": timings,
+        "results": [r.as_dict() for r in results],
+    }
+    path = quality_dir(project_dir) / "report.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    print(f"Report written to {path}")
+    return 0 if gate_passed(results) else 1

@@ -1,0 +1,368 @@
+"""Gate 2, the project check: coverage by dbt tests and contracts cannot erode.
+
+`dbt parse` writes the manifest into a temporary target path; the rules below read it and
+the test fails listing every offender, not only the first:
+- every model has a description;
+- every model has a primary-key test: `unique` on one column, or
+  `unique_combination_of_columns` on several, without a `where` filter. Only an ephemeral
+  base model (models/staging/raw/base/) may go without, and only with its written reason in
+  config meta.primary_key_exempt;
+- every mart (models under models/marts) has an enforced contract, lists columns, and
+  every column it lists has a data_type and a description;
+- every test of severity warn says why it only warns: meta.rationale, a description of its
+  own, or the word "warn" in the description of the column or model it tests (a sentence
+  such as "a campaign aimed at an unknown segment warns");
+- every source table has a fresh_as_of test (as of as_of_date), or says why not in meta
+  no_freshness_test (both rendered from the raw contract by custseg.contract.render).
+The rules are plain functions, also checked on a hand-made manifest that breaks each one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+from custseg import warehouse
+
+MARTS = "models/marts/"
+EPHEMERAL_EXEMPTION_DIR = "models/staging/raw/base/"
+EXEMPTION_KEY = "primary_key_exempt"
+MIN_REASON_LENGTH = 40
+PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns"}
+FRESHNESS_TEST = "fresh_as_of"
+
+
+# ------------------------------------------------------------------ the rules
+def _models(manifest: dict) -> list[dict]:
+    project = manifest["metadata"].get("project_name")
+    return sorted(
+        (
+            node
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node.get("package_name") == project
+        ),
+        key=lambda node: node["original_file_path"],
+    )
+
+
+def _tests(manifest: dict) -> list[dict]:
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+
+
+def _tested_node(test: dict) -> str | None:
+    """The model or source a test is on (dbt leaves attached_node empty on source tests)."""
+    if test.get("attached_node"):
+        return test["attached_node"]
+    parents = (test.get("depends_on") or {}).get("nodes") or []
+    return parents[0] if len(parents) == 1 else None
+
+
+def _test_name(test: dict) -> str:
+    return (test.get("test_metadata") or {}).get("name") or ""
+
+
+def _is_primary_key_test(test: dict) -> bool:
+    name = _test_name(test)
+    if name not in PRIMARY_KEY_TESTS or (test.get("config") or {}).get("where"):
+        return False
+    kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
+    if name == "unique":
+        return bool(test.get("column_name") or kwargs.get("column_name"))
+    columns = kwargs.get("combination_of_columns")
+    return isinstance(columns, list) and len(columns) >= 2
+
+
+def _label(node: dict) -> str:
+    return f"{node['name']} ({node['original_file_path']})"
+
+
+def _meta(node: dict) -> dict:
+    return (node.get("config") or {}).get("meta") or node.get("meta") or {}
+
+
+def description_offenders(manifest: dict) -> list[str]:
+    return [
+        f"{_label(model)}: no description"
+        for model in _models(manifest)
+        if not (model.get("description") or "").strip()
+    ]
+
+
+def primary_key_offenders(manifest: dict) -> list[str]:
+    keyed = {_tested_node(test) for test in _tests(manifest) if _is_primary_key_test(test)}
+    offenders = []
+    for model in _models(manifest):
+        reason = str(_meta(model).get(EXEMPTION_KEY) or "").strip()
+        exemptable = model["config"].get("materialized") == "ephemeral" and model[
+            "original_file_path"
+        ].startswith(EPHEMERAL_EXEMPTION_DIR)
+        if reason and not exemptable:
+            offenders.append(
+                f"{_label(model)}: meta.{EXEMPTION_KEY} is allowed only on ephemeral base "
+                f"models under {EPHEMERAL_EXEMPTION_DIR}"
+            )
+        if model["unique_id"] in keyed:
+            continue
+        if exemptable and len(reason) >= MIN_REASON_LENGTH:
+            continue
+        hint = (
+            f" (or write why not in config meta.{EXEMPTION_KEY}, at least "
+            f"{MIN_REASON_LENGTH} characters)"
+            if exemptable
+            else ""
+        )
+        offenders.append(
+            f"{_label(model)}: no primary-key test: `unique` on one column or "
+            f"`unique_combination_of_columns` on several, without `where`{hint}"
+        )
+    return offenders
+
+
+def mart_offenders(manifest: dict) -> list[str]:
+    offenders = []
+    for model in _models(manifest):
+        if not model["original_file_path"].startswith(MARTS):
+            continue
+        contract = model["config"].get("contract") or {}
+        if not contract.get("enforced"):
+            offenders.append(f"{_label(model)}: mart without an enforced contract")
+        columns = model.get("columns") or {}
+        if not columns:
+            offenders.append(f"{_label(model)}: mart lists no columns")
+        for name, column in columns.items():
+            if not column.get("data_type"):
+                offenders.append(f"{_label(model)}: column {name} has no data_type")
+            if not (column.get("description") or "").strip():
+                offenders.append(f"{_label(model)}: column {name} has no description")
+    return offenders
+
+
+def warn_rationale_offenders(manifest: dict) -> list[str]:
+    nodes = {**manifest["nodes"], **manifest.get("sources", {})}
+    offenders = []
+    for test in _tests(manifest):
+        config = test.get("config") or {}
+        if str(config.get("severity", "")).lower() != "warn":
+            continue
+        if str(_meta(test).get("rationale") or "").strip():
+            continue
+        if (test.get("description") or "").strip():
+            continue
+        tested = nodes.get(_tested_node(test) or "", {})
+        column = (tested.get("columns") or {}).get(test.get("column_name") or "", {})
+        context = f"{column.get('description') or ''} {tested.get('description') or ''}"
+        if "warn" in context.lower():
+            continue
+        offenders.append(
+            f"{test['name']} ({test['original_file_path']}): severity warn without a "
+            "rationale (config meta.rationale, a test description, or a sentence saying it "
+            "warns in the description of what it tests)"
+        )
+    return sorted(offenders)
+
+
+def source_freshness_offenders(manifest: dict) -> list[str]:
+    fresh = {_tested_node(test) for test in _tests(manifest) if _test_name(test) == FRESHNESS_TEST}
+    return [
+        f"source {source['source_name']}.{source['name']} ({source['original_file_path']}): "
+        f"no {FRESHNESS_TEST} test and no meta.no_freshness_test reason"
+        for source in sorted(manifest.get("sources", {}).values(), key=lambda s: s["name"])
+        if source["unique_id"] not in fresh and not _meta(source).get("no_freshness_test")
+    ]
+
+
+def offenders(manifest: dict) -> list[str]:
+    return [
+        *description_offenders(manifest),
+        *primary_key_offenders(manifest),
+        *mart_offenders(manifest),
+        *warn_rationale_offenders(manifest),
+        *source_freshness_offenders(manifest),
+    ]
+
+
+# ------------------------------------------------------------------ the project
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    target = tmp_path_factory.mktemp("parse")
+    previous = os.environ.get("WAREHOUSE_PATH")
+    os.environ["WAREHOUSE_PATH"] = str(target / "parse.duckdb")
+    try:
+        result = warehouse.run_dbt(
+            ["parse", "--target-path", str(target), "--log-path", str(target / "logs")]
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("WAREHOUSE_PATH", None)
+        else:
+            os.environ["WAREHOUSE_PATH"] = previous
+    assert result.success, "\n".join(result.failures())
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_every_model_is_documented_keyed_and_every_mart_contracted(manifest):
+    found = offenders(manifest)
+    assert not found, f"{len(found)} gate-2 offender(s):\n" + "\n".join(found)
+
+
+def test_the_check_sees_the_whole_project(manifest):
+    models = _models(manifest)
+    paths = [model["original_file_path"] for model in models]
+    assert len(models) >= 60
+    assert sum(path.startswith(MARTS) for path in paths) >= 15
+    assert any(path.startswith("models/intermediate/") for path in paths)
+    exempt = [m["name"] for m in models if _meta(m).get(EXEMPTION_KEY)]
+    assert exempt and all(name.startswith("base_raw__erased_") for name in exempt)
+
+
+# ------------------------------------------------------------------ the check itself
+def _model(name: str, path: str, **overrides: Any) -> dict:
+    node = {
+        "unique_id": f"model.custseg.{name}",
+        "resource_type": "model",
+        "package_name": "custseg",
+        "name": name,
+        "original_file_path": path,
+        "description": f"Grain: one row per {name}.",
+        "config": {"materialized": "table", "meta": {}},
+        "columns": {},
+    }
+    node.update(overrides)
+    return node
+
+
+def _test(name: str, model: str, test: str, column: str | None = None, **config: Any) -> dict:
+    kwargs: dict = {"column_name": column} if column else {}
+    if test == "unique_combination_of_columns":
+        kwargs["combination_of_columns"] = config.pop("columns")
+    return {
+        "unique_id": f"test.custseg.{name}",
+        "resource_type": "test",
+        "name": name,
+        "original_file_path": "models/x.yml",
+        "attached_node": f"model.custseg.{model}",
+        "column_name": column,
+        "test_metadata": {"name": test, "kwargs": kwargs},
+        "config": {"severity": "ERROR", **config},
+        "description": "",
+    }
+
+
+def _source(name: str, **meta: Any) -> dict:
+    return {
+        "unique_id": f"source.custseg.raw.{name}",
+        "resource_type": "source",
+        "source_name": "raw",
+        "name": name,
+        "original_file_path": "models/staging/raw/_raw__sources.yml",
+        "config": {"meta": meta},
+        "columns": {},
+    }
+
+
+def _manifest(*nodes: dict) -> dict:
+    return {
+        "metadata": {"project_name": "custseg"},
+        "nodes": {n["unique_id"]: n for n in nodes if n["resource_type"] != "source"},
+        "sources": {n["unique_id"]: n for n in nodes if n["resource_type"] == "source"},
+    }
+
+
+def test_the_check_reports_every_offender_not_only_the_first():
+    contract = {"materialized": "table", "contract": {"enforced": True}, "meta": {}}
+    good_mart = _model(
+        "good_mart",
+        "models/marts/core/good_mart.sql",
+        config=contract,
+        columns={"id": {"name": "id", "data_type": "string", "description": "The key."}},
+    )
+    manifest = _manifest(
+        good_mart,
+        _test("unique_good_mart_id", "good_mart", "unique", "id"),
+        _model("undocumented", "models/intermediate/undocumented.sql", description=" "),
+        _test("unique_undocumented_id", "undocumented", "unique", "id"),
+        _model("keyless", "models/intermediate/keyless.sql"),
+        _model("filtered_key", "models/intermediate/filtered_key.sql"),
+        _test("unique_filtered", "filtered_key", "unique", "id", where="id > 0"),
+        _model("pair_key", "models/intermediate/pair_key.sql"),
+        _test("pair", "pair_key", "unique_combination_of_columns", columns=["a", "b"]),
+        _model(
+            "loose_mart",
+            "models/marts/value/loose_mart.sql",
+            columns={
+                "id": {"name": "id", "data_type": "string", "description": "The key."},
+                "amount": {"name": "amount", "data_type": None, "description": ""},
+            },
+        ),
+        _test("unique_loose_mart_id", "loose_mart", "unique", "id"),
+        _model("empty_mart", "models/marts/value/empty_mart.sql", config=contract),
+        _test("unique_empty_mart_id", "empty_mart", "unique", "id"),
+        _model(
+            "base_raw__erased_x",
+            "models/staging/raw/base/erasure/base_raw__erased_x.sql",
+            config={"materialized": "ephemeral", "meta": {EXEMPTION_KEY: "x" * 50}},
+        ),
+        _model(
+            "base_raw__terse",
+            "models/staging/raw/base/erasure/base_raw__terse.sql",
+            config={"materialized": "ephemeral", "meta": {EXEMPTION_KEY: "ephemeral"}},
+        ),
+        _model(
+            "int_exempt",
+            "models/intermediate/int_exempt.sql",
+            config={"materialized": "ephemeral", "meta": {EXEMPTION_KEY: "y" * 50}},
+        ),
+        _source("fresh_feed"),
+        {
+            **_test("fresh_as_of_raw_fresh_feed", "fresh_feed", FRESHNESS_TEST, "updated_at"),
+            "attached_node": None,
+            "depends_on": {"nodes": ["source.custseg.raw.fresh_feed"]},
+        },
+        _source("catalogue", no_freshness_test="a catalogue, no update time"),
+        _source("stale_feed"),
+        _test("quiet_warning", "good_mart", "not_null", "id", severity="warn"),
+        _test(
+            "explained_warning",
+            "good_mart",
+            "not_null",
+            "id",
+            severity="warn",
+            meta={"rationale": "Doubtful but usable."},
+        ),
+    )
+    found = offenders(manifest)
+    expected = [
+        "undocumented (models/intermediate/undocumented.sql): no description",
+        "keyless (models/intermediate/keyless.sql): no primary-key test",
+        "filtered_key (models/intermediate/filtered_key.sql): no primary-key test",
+        "base_raw__terse (models/staging/raw/base/erasure/base_raw__terse.sql): no primary-key "
+        "test",
+        "int_exempt (models/intermediate/int_exempt.sql): meta.primary_key_exempt is allowed "
+        "only on ephemeral base models",
+        "int_exempt (models/intermediate/int_exempt.sql): no primary-key test",
+        "loose_mart (models/marts/value/loose_mart.sql): mart without an enforced contract",
+        "loose_mart (models/marts/value/loose_mart.sql): column amount has no data_type",
+        "loose_mart (models/marts/value/loose_mart.sql): column amount has no description",
+        "empty_mart (models/marts/value/empty_mart.sql): mart lists no columns",
+        "quiet_warning (models/x.yml): severity warn without a rationale",
+        "source raw.stale_feed (models/staging/raw/_raw__sources.yml): no fresh_as_of test",
+    ]
+    for line in expected:
+        assert sum(offence.startswith(line) for offence in found) == 1, (line, found)
+    assert len(found) == len(expected), found
+    clean = ("good_mart", "pair_key", "erased_x", "fresh_feed", "catalogue")
+    assert not any(name in "\n".join(found) for name in clean)
+    assert "explained_warning" not in "\n".join(found)
+
+
+def test_the_project_check_prints_its_offenders(manifest):
+    """The failure message of the real check lists them all, one a line."""
+    broken = json.loads(json.dumps(manifest))
+    marts = [m for m in _models(broken) if m["original_file_path"].startswith(MARTS)]
+    for model in marts[:3]:
+        broken["nodes"][model["unique_id"]]["description"] = ""
+    found = description_offenders(broken)
+    assert [line.split(" ")[0] for line in found] == [m["name"] for m in marts[:3]]
