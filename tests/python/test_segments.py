@@ -101,8 +101,9 @@ def test_shipped_segments_have_members_and_cover_every_model(messy_build):
         "value", "firmographic", "situational", "lifecycle", "micro",
     }  # fmt: skip
     empty = {s for s, n in sizes.items() if n == 0} - RARE
-    # RFM cells no customer falls in on small data are allowed to be empty
-    assert {s for s in empty if not s.startswith("rfm_")} <= {"valuable_at_risk"}
+    # every RFM segment is reachable despite frequency ties (seed rfm_segments); only the
+    # intersection of top CLV and high churn risk is too rare for 2,000 customers
+    assert empty <= {"valuable_at_risk"}
 
 
 # ------------------------------------------------------------------ validation
