@@ -54,6 +54,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Gate 1 on the landing files, dbt build (gate 2), gate 3 on the marts, the report."""
     started = time.perf_counter()
     variables = _build_vars(args)
+    from .quality.report import quality_dir
+
+    for stale in ("raw_gate.json", "mart_gate.json"):  # the report shows this build only
+        (quality_dir(warehouse.project_dir()) / stale).unlink(missing_ok=True)
     if not args.skip_raw_gate and _raw_gate(variables) != 0:
         print("\nThe landing files failed gate 1; dbt did not run.", file=sys.stderr)
         return 1
@@ -85,7 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _raw_gate(variables: dict) -> int:
-    from .quality.mart_gate import settings
+    from .quality import settings
     from .quality.raw_gate import run_raw_gate
     from .quality.report import quality_dir
 

@@ -141,6 +141,38 @@ def test_data_docs_are_written_without_pii(messy_build, tmp_path):
     assert not found, sorted(found)[:5]
 
 
+def write_dbt_run(target: Path) -> None:
+    """A minimal run_results.json and manifest.json as dbt writes them: one passing test
+    on a mart, one warning on a staging model, one skipped test."""
+    model, staging = "model.custseg.fct_orders", "model.custseg.stg_raw__orders"
+    nodes = {
+        model: {"resource_type": "model", "name": "fct_orders",
+                "original_file_path": "models/marts/core/fct_orders.sql"},
+        staging: {"resource_type": "model", "name": "stg_raw__orders",
+                  "original_file_path": "models/staging/raw/stg_raw__orders.sql"},
+        "test.custseg.unique_fct_orders_order_id": {
+            "resource_type": "test", "name": "unique_fct_orders_order_id",
+            "attached_node": model, "original_file_path": "models/marts/core/_core.yml"},
+        "test.custseg.not_null_stg_raw__orders_ordered_at": {
+            "resource_type": "test", "name": "not_null_stg_raw__orders_ordered_at",
+            "attached_node": staging, "original_file_path": "models/staging/raw/_raw.yml"},
+        "test.custseg.skipped": {"resource_type": "test", "name": "skipped",
+                                 "attached_node": model},
+    }  # fmt: skip
+    results = [
+        {"unique_id": "test.custseg.unique_fct_orders_order_id", "status": "pass",
+         "failures": 0, "message": None},
+        {"unique_id": "test.custseg.not_null_stg_raw__orders_ordered_at", "status": "warn",
+         "failures": 3, "message": "Got 3 results, configured to warn if != 0"},
+        {"unique_id": "test.custseg.skipped", "status": "skipped", "failures": None,
+         "message": None},
+        {"unique_id": model, "status": "success", "failures": None, "message": None},
+    ]  # fmt: skip
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "manifest.json").write_text(json.dumps({"nodes": nodes}), encoding="utf-8")
+    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
+
+
 def test_the_report_joins_the_gates_and_fails_when_one_fails(messy_build, tmp_path, capsys):
     from custseg.quality import CheckResult
     from custseg.quality.report import run_report, write_results
@@ -151,14 +183,20 @@ def test_the_report_joins_the_gates_and_fails_when_one_fails(messy_build, tmp_pa
     write_results(quality / "mart_gate.json", results, timings)
     raw = [CheckResult("raw", "raw", "orders", "required_columns_present", PASS)]
     write_results(quality / "raw_gate.json", raw)
-    for name in ("run_results.json", "manifest.json"):
-        shutil.copy(PROJECT / "target" / name, project / "target" / name)
+    write_dbt_run(project / "target")
     assert run_report(project) == 0
     printed = capsys.readouterr().out
     assert "QUALITY GATES PASSED" in printed and "3 marts" in printed and "2 dbt" in printed
     report = json.loads((quality / "report.json").read_text(encoding="utf-8"))
     assert {r["gate"] for r in report["results"]} == {"raw", "dbt", "marts"}
     assert report["passed"] is True
+    dbt_rows = {(r["layer"], r["table"], r["check"], r["status"], r["failing_rows"])
+                for r in report["results"] if r["gate"] == "dbt"}  # fmt: skip
+    assert dbt_rows == {
+        ("marts", "fct_orders", "unique_fct_orders_order_id", PASS, 0),
+        ("staging", "stg_raw__orders", "not_null_stg_raw__orders_ordered_at", WARN, 3),
+    }  # the skipped test is left out: its upstream failure would be reported instead
+    assert re.search(r"stg_raw__orders\s+not_null_stg_raw__orders_ordered_at.*WARN\s+3", printed)
     write_results(
         quality / "raw_gate.json",
         [CheckResult("raw", "raw", "customers", "required_columns_present", FAIL, None, "email")],

@@ -11,6 +11,7 @@ Every gate returns ``CheckResult`` rows; ``report`` prints and writes them toget
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 STATUSES = (PASS, WARN, FAIL)
@@ -41,3 +42,23 @@ class CheckResult:
 def gate_passed(results: list[CheckResult]) -> bool:
     """A gate passes when none of its checks failed (warnings do not block)."""
     return all(result.status != FAIL for result in results)
+
+
+# Gate thresholds, overridable by the dbt vars of the same names (dbt_project.yml).
+DEFAULTS = {
+    "max_quarantine_ratio": 0.05,
+    "quality_rfm_share_tolerance": 0.025,
+    "quality_size_warn_ratio": 1.5,
+    "quality_size_fail_ratio": 2.0,
+    "quality_size_min_members": 50,
+    "quality_consent_share_band": [0.02, 0.98],
+}
+
+
+def settings(project_dir: Path) -> dict:
+    """Gate thresholds: the project's dbt vars, else the defaults."""
+    import yaml
+
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    configured = project.get("vars") or {}
+    return {key: configured.get(key, default) for key, default in DEFAULTS.items()}

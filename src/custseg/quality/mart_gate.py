@@ -27,29 +27,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import FAIL, PASS, WARN, CheckResult
+from . import FAIL, PASS, WARN, CheckResult, settings
 from . import gx as gxq
 
 GATE = "marts"
-DEFAULTS = {
-    "max_quarantine_ratio": 0.05,
-    "quality_rfm_share_tolerance": 0.025,
-    "quality_size_warn_ratio": 1.5,
-    "quality_size_fail_ratio": 2.0,
-    "quality_size_min_members": 50,
-    "quality_consent_share_band": [0.02, 0.98],
-}
 CONSENT_PURPOSES = ("email_marketing", "sms_marketing", "personalized_ads", "profiling")
 RFM_DIMENSIONS = {"r_score": "recency_days", "f_score": "frequency", "m_score": "monetary"}
-
-
-def settings(project_dir: Path) -> dict:
-    """Gate thresholds: the project's dbt vars, else the defaults."""
-    import yaml
-
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-    configured = project.get("vars") or {}
-    return {key: configured.get(key, default) for key, default in DEFAULTS.items()}
 
 
 def _relation_exists(connection, schema: str, name: str) -> bool:
