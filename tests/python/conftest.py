@@ -63,6 +63,17 @@ def run_dbt(
 
 
 @pytest.fixture(scope="session")
+def tiny_raw(tmp_path_factory) -> Path:
+    """Fifty clean customers: landing files for a `dbt compile` (the staging macros read
+    the files' columns at compile time, so compiling needs some)."""
+    from custseg.generate import generate
+
+    out = tmp_path_factory.mktemp("tiny_raw")
+    generate(out, customers=50, seed=3, fmt="parquet", as_of=AS_OF)
+    return out
+
+
+@pytest.fixture(scope="session")
 def messy_raw(tmp_path_factory) -> tuple[Path, dict]:
     from custseg.generate import generate
 

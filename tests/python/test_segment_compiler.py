@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
@@ -413,13 +412,14 @@ def copy_project(root: Path) -> Path:
     return root
 
 
-def compile_memberships(root: Path, database: Path) -> warehouse.DbtResult:
+def compile_memberships(root: Path, database: Path, raw: Path) -> warehouse.DbtResult:
     saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
     os.environ["CUSTSEG_PROJECT_DIR"] = str(root)
     os.environ["WAREHOUSE_PATH"] = str(database)
     try:
         return warehouse.run_dbt(
-            ["compile", "--select", "segment_memberships"], {"as_of_date": AS_OF}
+            ["compile", "--select", "segment_memberships"],
+            {"as_of_date": AS_OF, "raw_path": str(raw)},
         )
     finally:
         for name, value in saved.items():
@@ -440,18 +440,12 @@ def contract_columns(root: Path) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory) -> tuple[Path, str]:
-    """The copy's root and its compiled segment_memberships. A failure that does not name
-    a segment (someone mid-edit in the project) is retried on a fresh copy."""
+def compiled(tmp_path_factory, tiny_raw) -> tuple[Path, str]:
+    """The copy's root and its compiled segment_memberships."""
     base = tmp_path_factory.mktemp("segment_compiler")
-    for attempt in range(3):
-        root = copy_project(base / "project")
-        result = compile_memberships(root, base / WAREHOUSE_FILE)
-        failures = "\n".join(result.failures())
-        if result.success or "Segment '" in failures or attempt == 2:
-            break
-        time.sleep(60)
-    assert result.success, failures
+    root = copy_project(base / "project")
+    result = compile_memberships(root, base / WAREHOUSE_FILE, tiny_raw)
+    assert result.success, "\n".join(result.failures())
     sql = next((root / "target" / "compiled").rglob("segment_memberships.sql"))
     return root, sql.read_text(encoding="utf-8")
 

@@ -117,7 +117,7 @@ def project_copy(tmp_path_factory):
     return root
 
 
-def compile_with(project: Path, extra: list[dict]):
+def compile_with(project: Path, extra: list[dict], raw: Path):
     path = project / DEFINITIONS
     original = (PROJECT / DEFINITIONS).read_text(encoding="utf-8")
     document = yaml.safe_load(original)
@@ -130,7 +130,7 @@ def compile_with(project: Path, extra: list[dict]):
     try:
         return warehouse.run_dbt(
             ["compile", "--select", "dim_segments", "segment_memberships"],
-            {"as_of_date": AS_OF.isoformat()},
+            {"as_of_date": AS_OF.isoformat(), "raw_path": str(raw)},
         )
     finally:
         if previous is None:
@@ -216,21 +216,22 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("definition", "message"), INVALID, ids=[d["id"] for d, _ in INVALID])
-def test_invalid_definitions_fail_naming_the_segment(project_copy, definition, message):
-    result = compile_with(project_copy, [definition])
+def test_invalid_definitions_fail_naming_the_segment(project_copy, tiny_raw, definition, message):
+    result = compile_with(project_copy, [definition], tiny_raw)
     assert not result.success
     failures = "\n".join(result.failures())
     assert f"Segment '{definition['id']}'" in failures, failures
     assert message in failures, failures
 
 
-def test_cyclic_references_are_an_error(project_copy):
+def test_cyclic_references_are_an_error(project_copy, tiny_raw):
     result = compile_with(
         project_copy,
         [
             segment("cycle_a", {"op": "in_segment", "value": "cycle_b"}),
             segment("cycle_b", {"not": {"op": "in_segment", "value": "cycle_a"}}),
         ],
+        tiny_raw,
     )
     assert not result.success
     assert "cyclic segment reference among cycle_a, cycle_b" in "\n".join(result.failures())
@@ -244,7 +245,7 @@ INJECTIONS = [
 ]
 
 
-def test_injection_attempts_stay_literals(project_copy, messy_build):
+def test_injection_attempts_stay_literals(project_copy, tiny_raw, messy_build):
     extra = [
         segment(f"injection_{i}", {"field": "city", "op": "=", "value": value})
         for i, value in enumerate(INJECTIONS)
@@ -254,7 +255,7 @@ def test_injection_attempts_stay_literals(project_copy, messy_build):
             {"field": "interests", "op": "contains_any", "value": ["x' or 1=1 --", "y"]},
         )
     ]
-    result = compile_with(project_copy, extra)
+    result = compile_with(project_copy, extra, tiny_raw)
     assert result.success, result.failures()
     compiled = next(
         (project_copy / "target" / "compiled").rglob("segment_memberships.sql")
