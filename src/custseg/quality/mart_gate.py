@@ -5,7 +5,7 @@ DuckDB does the reading (a read-only connection; GX's SQL datasource cannot read
 see ``gx``): value checks stream a mart's columns in bounded chunks, distribution and
 change checks hand GX small aggregates. Memory stays bounded however large the marts.
 
-Checks (thresholds in dbt_project.yml vars, defaults below):
+Checks (thresholds: the dbt vars quality_*, defaults in custseg.quality.DEFAULTS):
 - RFM scores: each score's share of scored customers is 20 % within a tolerance, widened
   exactly by the tie groups that straddle the quintile boundaries (tied customers must
   share a score, so ties can force uneven shares);
