@@ -1,4 +1,4 @@
-{#- The fitted CLV models: one row per model and parameter (bg_nbd: r, alpha, a, b;
+{#- The fitted CLV models: one row per model and parameter (mbg_nbd: r, alpha, a, b;
     gamma_gamma: p, q, gamma), time unit days. Fitted by the dbt Python model
     int_clv_model_fit on DuckDB; on engines where dbt Python models do not run, the same
     rows with null values and the reason. -#}
@@ -21,7 +21,7 @@ fitted as (
 {%- else -%}
 fitted as (
     {%- for model_name, parameter in [
-        ('bg_nbd', 'r'), ('bg_nbd', 'alpha'), ('bg_nbd', 'a'), ('bg_nbd', 'b'),
+        ('mbg_nbd', 'r'), ('mbg_nbd', 'alpha'), ('mbg_nbd', 'a'), ('mbg_nbd', 'b'),
         ('gamma_gamma', 'p'), ('gamma_gamma', 'q'), ('gamma_gamma', 'gamma'),
     ] %}
     select

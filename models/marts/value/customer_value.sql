@@ -1,9 +1,10 @@
-{#- Lifetime value per customer with a valid purchase: the CLV model inputs, BG/NBD and
+{#- Lifetime value per customer with a valid purchase: the CLV model inputs, MBG/NBD and
     Gamma-Gamma predictions (probability alive, expected purchases and value per
     purchase, 12-month CLV discounted monthly by var clv_monthly_discount_rate), the
-    historical value, a value tier by predicted CLV and a churn-risk band. Predictions are
-    null, with the reason, when the models could not be fitted or cannot run on the
-    target engine. -#}
+    historical value, a value tier by predicted CLV and a churn-risk band from p_alive.
+    MBG/NBD (not BG/NBD) so that one-time buyers get a p_alive below 1 that falls with
+    their silence (DECISIONLOG.md). Predictions are null, with the reason, when the models
+    could not be fitted or cannot run on the target engine. -#}
 {%- set python_models_run = target.type == 'duckdb' %}
 with
 
@@ -18,7 +19,7 @@ predictions as (
 
 fit_reasons as (
     select
-        max(case when model_name = 'bg_nbd' then reason end) as bg_nbd_reason,
+        max(case when model_name = 'mbg_nbd' then reason end) as mbg_nbd_reason,
         max(case when model_name = 'gamma_gamma' then reason end) as gamma_gamma_reason
     from {{ ref('int_clv_model_fit') }}
 ),
@@ -33,7 +34,7 @@ predicted as (
         predictions.predicted_clv_12m,
         case
             when predictions.predicted_clv_12m is null
-                then coalesce(fit_reasons.bg_nbd_reason, fit_reasons.gamma_gamma_reason)
+                then coalesce(fit_reasons.mbg_nbd_reason, fit_reasons.gamma_gamma_reason)
         end as prediction_missing_reason
     from summary
     left join predictions

@@ -1,8 +1,9 @@
-"""BG/NBD and Gamma-Gamma fitted by maximum likelihood on int_customers_clv_summary.
+"""MBG/NBD and Gamma-Gamma fitted by maximum likelihood on int_customers_clv_summary.
 
 One row per model and parameter. Too little data (fewer customers than var
-clv_min_customers, or no repeat buyers) gives null values with the reason, never a
-fabricated number. The statistics live in the custseg package (custseg.clv).
+clv_min_customers, or no repeat buyers) or a fit without an interior maximum gives null
+values with the reason, never a fabricated number. The statistics live in the custseg
+package (custseg.clv); see DECISIONLOG.md for why MBG/NBD, not BG/NBD.
 """
 
 import pyarrow as pa
@@ -14,11 +15,11 @@ def model(dbt, session):
     dbt.config(materialized="table")
     min_customers = int(dbt.config.get("clv_min_customers"))
     summary = dbt.ref("int_customers_clv_summary").df()
-    bg_nbd = clv.fit_bg_nbd(summary["frequency"], summary["recency"], summary["t"], min_customers)
-    gamma_gamma = clv.fit_gamma_gamma(
-        summary["frequency"], summary["monetary_value"], min_customers
+    purchases = clv.fit_mbg_nbd(
+        summary["frequency"], summary["recency"], summary["t"], min_customers
     )
-    rows = bg_nbd.rows() + gamma_gamma.rows()
+    spend = clv.fit_gamma_gamma(summary["frequency"], summary["monetary_value"], min_customers)
+    rows = purchases.rows() + spend.rows()
     schema = pa.schema(
         [
             ("model_name", pa.string()),
