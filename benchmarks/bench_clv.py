@@ -4,7 +4,9 @@
 
 Generates N customers, builds the lifetimes-style summary (purchase days of valid
 orders, daily frequency) straight from orders.parquet with DuckDB, then times the
-BG/NBD and Gamma-Gamma fits and the per-customer predictions, and prints the peak RSS.
+MBG/NBD (the marts' purchase model), BG/NBD and Gamma-Gamma fits (each from its
+method-of-moments start, with restarts) and the per-customer predictions, and prints the
+peak RSS.
 Amounts stay in the order currencies here: conversion changes values, not the work.
 """
 
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from custseg import clv
 from custseg.generate import generate
@@ -70,27 +73,37 @@ def main() -> int:
     x, t_x, t, m = (summary[c] for c in ("frequency", "recency", "t", "monetary_value"))
     unique = len(summary[["frequency", "recency", "t"]].drop_duplicates())
     started = time.perf_counter()
+    mbg_nbd = clv.fit_mbg_nbd(x, t_x, t)
+    fitted_mbg = time.perf_counter() - started
+    started = time.perf_counter()
     bg_nbd = clv.fit_bg_nbd(x, t_x, t)
     fitted_bg = time.perf_counter() - started
     started = time.perf_counter()
     gamma_gamma = clv.fit_gamma_gamma(x, m)
     fitted_gg = time.perf_counter() - started
     started = time.perf_counter()
-    value = clv.expected_average_value(gamma_gamma.params, x, m)
-    clv.probability_alive(bg_nbd.params, x, t_x, t)
-    clv.expected_purchases(bg_nbd.params, 365, x, t_x, t)
-    clv.predicted_clv(bg_nbd.params, value, x, t_x, t)
+    predictions = clv.predictions(summary, pd.DataFrame(mbg_nbd.rows() + gamma_gamma.rows()))
     predicted = time.perf_counter() - started
+    one_time = predictions["p_alive"][summary["frequency"] == 0]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"customers generated: {args.customers:,} in {generated:.1f} s")
     print(f"buyers in the summary: {len(summary):,} ({unique:,} unique frequency/recency/T)")
     print(f"summary (DuckDB): {summarised:.1f} s")
+    print(f"MBG/NBD fit: {fitted_mbg:.2f} s  converged={mbg_nbd.converged}  {mbg_nbd.params}")
+    print(f"  log-likelihood {mbg_nbd.log_likelihood}  {mbg_nbd.reason or ''}")
     print(f"BG/NBD fit: {fitted_bg:.2f} s  converged={bg_nbd.converged}  {bg_nbd.params}")
+    print(f"  log-likelihood {bg_nbd.log_likelihood}  {bg_nbd.reason or ''}")
     print(
         f"Gamma-Gamma fit: {fitted_gg:.2f} s  converged={gamma_gamma.converged}  "
         f"{gamma_gamma.params}"
     )
+    print(f"  {gamma_gamma.reason or ''}")
     print(f"predictions for every buyer: {predicted:.2f} s")
+    print(
+        f"one-time buyers' p_alive (MBG/NBD): median {one_time.median():.3f}, "
+        f"max {one_time.max():.3f}"
+    )
+    print(f"null predicted_clv_12m: {predictions['predicted_clv_12m'].isna().sum():,}")
     print(f"peak RSS: {rss:.2f} GiB")
     return 0
 
