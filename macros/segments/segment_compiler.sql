@@ -252,7 +252,7 @@
                 'equals': '=', 'is': '=', 'ne': '!=', 'not_equals': '!=', 'is_not': '!=',
                 'lt': '<', 'lte': '<=', 'gt': '>', 'gte': '>='})
             ~ " (operators" ~ (" for " ~ kind ~ " field '" ~ field ~ "'" if kind else "")
-            ~ ": " ~ candidates | join(' ') ~ ")") }}
+            ~ ": " ~ candidates | join(', ') ~ ")") }}
     {%- endif -%}
     {%- if op in _segment_ops.reference -%}
         {%- if value is not string or value not in flags -%}
@@ -268,7 +268,7 @@
     {%- endif -%}
     {%- if op not in allowed -%}
         {{ exceptions.raise_compiler_error(fail ~ "operator " ~ _segment_shown(op) ~ " is not allowed for "
-            ~ kind ~ " field '" ~ field ~ "' (allowed: " ~ allowed | join(' ') ~ ")") }}
+            ~ kind ~ " field '" ~ field ~ "' (allowed: " ~ allowed | join(', ') ~ ")") }}
     {%- endif -%}
     {%- if op in ('is_null', 'is_not_null') -%}
         {%- if value is not none -%}
