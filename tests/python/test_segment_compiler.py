@@ -10,7 +10,8 @@ and 15 days before as_of_date, timestamps at midnight and late in the day), mult
 answers where one option is a substring of another, and LIKE wildcards in a starts_with
 value. Each segment's members are compared with a set reasoned by hand from those rows, so
 an off-by-one window, a substring match, a wildcard match, a null that leaks through `not`
-or a wrong priority fails the segment it breaks.
+or a wrong priority fails the segment it breaks. Text ignores case and surrounding spaces
+(test_segment_rules_forgiving.py covers that in depth).
 
 Validation errors and injection are covered by test_segments.py, not here.
 """
@@ -108,24 +109,27 @@ SEGMENTS: dict[str, tuple[dict, dict, set[str]]] = {
     # ---- string
     "str_eq": (cond("gender", "=", "female"), {}, {"c01", "c04", "c07", "c09", "c10"}),
     "str_ne": (cond("gender", "!=", "female"), {}, {"c02", "c05", "c06", "c08"}),
-    "str_in": (cond("city", "in", ["Berlin", "Paris"]), {}, {"c01", "c04", "c07"}),
+    # text ignores case: c08's 'berlin' is Berlin (test_segment_rules_forgiving.py has more)
+    "str_in": (cond("city", "in", ["Berlin", "Paris"]), {}, {"c01", "c04", "c07", "c08"}),
     "str_not_in": (
         cond("city", "not_in", ["Berlin", "Paris"]),
         {},
-        {"c02", "c05", "c06", "c08", "c10"},
+        {"c02", "c05", "c06", "c10"},
     ),
     "str_is_null": (cond("city", "is_null"), {}, {"c03", "c09"}),
     "str_is_not_null": (cond("city", "is_not_null"), {}, without("c03", "c09")),
+    # c05's 'head of sales' is in (case ignored); 'Marketing Head' is not
     "str_starts_with": (
         cond("job_title", "starts_with", "Head"),
         {},
-        {"c01", "c04", "c07", "c09", "c10"},
+        {"c01", "c04", "c05", "c07", "c09", "c10"},
     ),
-    # '_' is a literal: 'ABC12' and 'XAB_1' are out (a LIKE 'AB_%' would take 'ABC12')
+    # '_' is a literal: 'ABC12' and 'XAB_1' are out (a LIKE 'AB_%' would take 'ABC12');
+    # c05's 'ab_99' is in (case ignored)
     "str_starts_with_wildcard": (
         cond("postal_code", "starts_with", "AB_"),
         {},
-        {"c01", "c04", "c07"},
+        {"c01", "c04", "c05", "c07"},
     ),
     # a whole option only: not 'adventure_travel' (c02, c09) nor 'travel_insurance' (c05)
     "str_contains": (cond("interests", "contains", "travel"), {}, {"c01", "c04", "c06", "c10"}),
@@ -369,7 +373,8 @@ OPERATORS = {
 }  # fmt: skip
 
 
-def definitions() -> list[dict]:
+def definitions(segments: dict | None = None) -> list[dict]:
+    """Full segment definitions of {segment_id: (rule, extra keys, expected members)}."""
     return [
         {
             "id": segment_id,
@@ -381,7 +386,7 @@ def definitions() -> list[dict]:
             **extra,
             "rule": rule,
         }
-        for segment_id, (rule, extra, _) in SEGMENTS.items()
+        for segment_id, (rule, extra, _) in (SEGMENTS if segments is None else segments).items()
     ]
 
 
@@ -396,7 +401,8 @@ def conditions(rule: dict):
 
 
 # ------------------------------------------------------------------ build
-def copy_project(root: Path) -> Path:
+def copy_project(root: Path, segments: dict | None = None) -> Path:
+    """A copy of the project whose only segments are `segments` (default SEGMENTS)."""
     project = warehouse.project_dir()
     if root.exists():
         shutil.rmtree(root)
@@ -407,7 +413,7 @@ def copy_project(root: Path) -> Path:
         shutil.copytree(project / name, root / name, ignore=shutil.ignore_patterns("python"))
     path = root / DEFINITIONS
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["models"][0]["config"]["meta"]["segment_definitions"] = definitions()
+    document["models"][0]["config"]["meta"]["segment_definitions"] = definitions(segments)
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return root
 
@@ -450,29 +456,30 @@ def compiled(tmp_path_factory, tiny_raw) -> tuple[Path, str]:
     return root, sql.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def members(compiled, tmp_path_factory) -> dict[str, set[str]]:
-    """segment_id -> customer ids, from the compiled SQL run over CUSTOMERS."""
-    root, sql = compiled
+def run_compiled(
+    root: Path, sql: str, directory: Path, columns: tuple[str, ...], customers: list[tuple]
+) -> dict[str, set[str]]:
+    """segment_id -> customer ids: the compiled segment_memberships run over `customers`
+    (rows of `columns`) in a DuckDB dim_customers with the contract's columns."""
     match = re.search(r'"(\w+)"\."(\w+)"\."dim_customers"', sql)
     assert match, sql[:2000]
     database, schema = match.groups()
-    path = tmp_path_factory.mktemp("segment_warehouse") / f"{database}.duckdb"
-    columns = contract_columns(root)
-    types = {name: DUCKDB_TYPES.get(kind.lower(), kind) for name, kind in columns}
+    path = directory / f"{database}.duckdb"
+    contract = contract_columns(root)
+    types = {name: DUCKDB_TYPES.get(kind.lower(), kind) for name, kind in contract}
     with duckdb.connect(str(path)) as connection:
         connection.execute(f'create schema "{schema}"')
         table = f'"{schema}".dim_customers'
         connection.execute(
             f"create table {table} ("
-            + ", ".join(f'"{name}" {types[name]}' for name, _ in columns)
+            + ", ".join(f'"{name}" {types[name]}' for name, _ in contract)
             + ")"
         )
-        names = ", ".join(f'"{name}"' for name in (*COLUMNS, "as_of_date"))
-        values = ", ".join(f"cast(? as {types[name]})" for name in COLUMNS)
+        names = ", ".join(f'"{name}"' for name in (*columns, "as_of_date"))
+        values = ", ".join(f"cast(? as {types[name]})" for name in columns)
         connection.executemany(
             f"insert into {table} ({names}) values ({values}, date '{AS_OF}')",
-            [list(row) for row in CUSTOMERS],
+            [list(row) for row in customers],
         )
         rows = connection.execute(sql).fetchall()
     assert len(rows) == len(set(rows)), "duplicate membership rows"
@@ -480,6 +487,15 @@ def members(compiled, tmp_path_factory) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for segment_id, customer_id, _ in rows:
         found.setdefault(segment_id, set()).add(customer_id)
+    return found
+
+
+@pytest.fixture(scope="module")
+def members(compiled, tmp_path_factory) -> dict[str, set[str]]:
+    """segment_id -> customer ids, from the compiled SQL run over CUSTOMERS."""
+    root, sql = compiled
+    directory = tmp_path_factory.mktemp("segment_warehouse")
+    found = run_compiled(root, sql, directory, COLUMNS, CUSTOMERS)
     unknown = set(found) - set(SEGMENTS)
     assert not unknown, f"memberships of segments never defined: {unknown}"
     return found
