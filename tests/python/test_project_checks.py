@@ -459,7 +459,7 @@ def test_unit_tests_must_pin_every_var_their_model_reads_even_through_macros():
         )
 
     manifest = _manifest(
-        model("direct", "select {{ var(\"as_of_date\") }} as d"),
+        model("direct", 'select {{ var("as_of_date") }} as d'),
         model("via_macro", "select {{ as_of_date() }} as d", "as_of_date"),
         model("via_two", "select {{ days_before_as_of(3) }}", "days_before_as_of", "plain"),
         model("currency", "select '{{ var('reporting_currency') }}'", "plain"),
@@ -503,9 +503,7 @@ def test_the_unit_test_check_sees_the_models_that_read_as_of_date(manifest):
     for unit_test in manifest["unit_tests"].values():
         (model_id,) = unit_test["depends_on"]["nodes"]
         model = manifest["nodes"][model_id]
-        reads[model["name"]] = _vars_read(
-            model["raw_code"], model["depends_on"]["macros"], macros
-        )
+        reads[model["name"]] = _vars_read(model["raw_code"], model["depends_on"]["macros"], macros)
         pinned = (unit_test.get("overrides") or {}).get("vars") or {}
         if "as_of_date" in reads[model["name"]]:
             assert "as_of_date" in pinned, unit_test["name"]
