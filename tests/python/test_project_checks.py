@@ -517,4 +517,4 @@ def test_the_unit_test_check_sees_the_models_that_read_as_of_date(manifest):
     ):
         assert "as_of_date" in reads[name], (name, reads[name])
     assert "as_of_date" not in reads["int_rfm_cells_segmented"]
-    assert reads["int_customer_ids_resolved"] == {"merge_contacts_by_email": "its code"}
+    assert reads["int_customer_ids_resolved"]["merge_contacts_by_email"] == "its code"
