@@ -284,3 +284,38 @@ def test_a_stale_export_fails_when_the_user_sets_the_error_var(old_export, tmp_p
     # nothing built on the stale sources
     assert not any(r.status == "success" for r in build.result.results
                    if r.node.resource_type == "model" and "customer" in r.node.name)  # fmt: skip
+
+
+def test_the_report_row_carries_the_tests_own_sentence(tmp_path):
+    """dbt_gate reads a test's `-- quality message:` line from its compiled SQL, and shows a
+    raised error without dbt's "Compilation Error in test ..." header and macro trace."""
+    source = "source.custseg.raw.orders"
+    warned, errored = "test.custseg.fresh_as_of_warned", "test.custseg.fresh_as_of_errored"
+    other = "test.custseg.not_null_x"
+    nodes = {
+        name: {"resource_type": "test", "name": name.split(".")[-1], "attached_node": None,
+               "depends_on": {"nodes": [source]}, "original_file_path": "models/s.yml"}
+        for name in (warned, errored, other)
+    }  # fmt: skip
+    sentence = "Freshness warning: raw table orders, column updated_at: latest value 2026-04-20"
+    error = "Freshness error: raw table orders, column updated_at: latest value 2026-04-20"
+    results = [
+        {"unique_id": warned, "status": "warn", "failures": 1,
+         "message": "Got 1 result, configured to warn if >=1",
+         "compiled_code": f"\n\n-- quality message: {sentence}\n\nwith\n\nraw_rows as (...)"},
+        {"unique_id": errored, "status": "error", "failures": None, "compiled_code": None,
+         "message": "Compilation Error in test fresh_as_of_errored (models/s.yml)\n  "
+                    f"{error}\n  \n  > in macro test_fresh_as_of (tests/generic/x.sql)\n"
+                    "  > called by test fresh_as_of_errored (models/s.yml)"},
+        {"unique_id": other, "status": "warn", "failures": 2, "compiled_code": "select 1",
+         "message": "Got 2 results, configured to warn if != 0"},
+    ]  # fmt: skip
+    manifest = {"nodes": nodes, "sources": {source: {"resource_type": "source", "name": "orders"}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}), "utf-8")
+    rows = {r.check: r for r in dbt_results(tmp_path)}
+    assert rows["fresh_as_of_warned"].message == sentence
+    assert rows["fresh_as_of_warned"].status == WARN
+    assert rows["fresh_as_of_errored"].message == error
+    assert rows["fresh_as_of_errored"].status == FAIL
+    assert rows["not_null_x"].message == "Got 2 results, configured to warn if != 0"
