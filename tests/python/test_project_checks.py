@@ -13,7 +13,10 @@ the test fails listing every offender, not only the first:
   own, or the word "warn" in the description of the column or model it tests (a sentence
   such as "a campaign aimed at an unknown segment warns");
 - every source table has a fresh_as_of test (as of as_of_date), or says why not in meta
-  no_freshness_test (both rendered from the raw contract by custseg.contract.render).
+  no_freshness_test (both rendered from the raw contract by custseg.contract.render);
+- every unit test pins, in `overrides: vars:`, each var its model reads: in its own code or
+  in any macro it calls, transitively (as_of_date above all: its default is today, so an
+  unpinned unit test passes or fails with the calendar and with the build's --vars).
 The rules are plain functions, also checked on a hand-made manifest that breaks each one.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 import pytest
@@ -33,6 +37,8 @@ EXEMPTION_KEY = "primary_key_exempt"
 MIN_REASON_LENGTH = 40
 PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns"}
 FRESHNESS_TEST = "fresh_as_of"
+# var('name') or var("name", default) in a model's or macro's Jinja
+VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 
 
 # ------------------------------------------------------------------ the rules
@@ -174,6 +180,51 @@ def source_freshness_offenders(manifest: dict) -> list[str]:
     ]
 
 
+def _vars_read(code: str, macro_ids: list[str], macros: dict) -> dict[str, str]:
+    """Each var that `code` or a macro it depends on (transitively) reads, with how: "its
+    code" or the chain of macros that reaches the var() call."""
+    found = {name: "its code" for name in VAR_CALL.findall(code or "")}
+    queue = [(macro_id, [macro_id]) for macro_id in macro_ids]
+    seen: set[str] = set()
+    while queue:
+        macro_id, chain = queue.pop(0)
+        if macro_id in seen or macro_id not in macros:
+            continue
+        seen.add(macro_id)
+        macro = macros[macro_id]
+        for name in VAR_CALL.findall(macro.get("macro_sql") or ""):
+            found.setdefault(name, "macro " + " -> ".join(c.split(".")[-1] for c in chain))
+        for called in (macro.get("depends_on") or {}).get("macros") or []:
+            queue.append((called, [*chain, called]))
+    return found
+
+
+def unit_test_var_offenders(manifest: dict) -> list[str]:
+    """Unit tests whose model reads a var (as_of_date above all) they do not pin."""
+    nodes, macros = manifest["nodes"], manifest.get("macros", {})
+    offenders = []
+    for unit_test in sorted(manifest.get("unit_tests", {}).values(), key=lambda u: u["name"]):
+        models = [
+            nodes[uid]
+            for uid in (unit_test.get("depends_on") or {}).get("nodes") or []
+            if uid in nodes and nodes[uid]["resource_type"] == "model"
+        ]
+        pinned = set(((unit_test.get("overrides") or {}).get("vars")) or {})
+        for model in models:
+            read = _vars_read(
+                model.get("raw_code") or "",
+                (model.get("depends_on") or {}).get("macros") or [],
+                macros,
+            )
+            for name in sorted(set(read) - pinned):
+                offenders.append(
+                    f"unit test {unit_test['name']} ({unit_test['original_file_path']}): "
+                    f"model {model['name']} reads var {name} (through {read[name]}) but the "
+                    f"test does not pin it under overrides: vars:"
+                )
+    return offenders
+
+
 def offenders(manifest: dict) -> list[str]:
     return [
         *description_offenders(manifest),
@@ -181,6 +232,7 @@ def offenders(manifest: dict) -> list[str]:
         *mart_offenders(manifest),
         *warn_rationale_offenders(manifest),
         *source_freshness_offenders(manifest),
+        *unit_test_var_offenders(manifest),
     ]
 
 
@@ -366,3 +418,103 @@ def test_the_project_check_prints_its_offenders(manifest):
         broken["nodes"][model["unique_id"]]["description"] = ""
     found = description_offenders(broken)
     assert [line.split(" ")[0] for line in found] == [m["name"] for m in marts[:3]]
+
+
+def _macro(name: str, sql: str, *calls: str) -> dict:
+    return {
+        "unique_id": f"macro.custseg.{name}",
+        "name": name,
+        "macro_sql": sql,
+        "depends_on": {"macros": [f"macro.custseg.{c}" for c in calls]},
+    }
+
+
+def _unit_test(name: str, model: str, **pinned: Any) -> dict:
+    return {
+        "unique_id": f"unit_test.custseg.{model}.{name}",
+        "resource_type": "unit_test",
+        "name": name,
+        "original_file_path": "models/x.yml",
+        "depends_on": {"macros": [], "nodes": [f"model.custseg.{model}"]},
+        "overrides": {"macros": {}, "vars": pinned, "env_vars": {}} if pinned else None,
+    }
+
+
+def test_unit_tests_must_pin_every_var_their_model_reads_even_through_macros():
+    """as_of_date read directly, through a macro and through a macro's macro; another var;
+    a model without vars; every offender listed, each with how its model reads the var."""
+    macros = [
+        _macro("as_of_date_text", "{%- set d = var('as_of_date', '') -%}"),
+        _macro("as_of_date", "cast('{{ as_of_date_text() }}' as date)", "as_of_date_text"),
+        _macro("days_before_as_of", "{{ as_of_date() }} - 3", "as_of_date"),
+        _macro("plain", "lower({{ x }})"),
+    ]
+
+    def model(name: str, code: str, *calls: str) -> dict:
+        return _model(
+            name,
+            f"models/intermediate/{name}.sql",
+            raw_code=code,
+            depends_on={"macros": [f"macro.custseg.{c}" for c in calls], "nodes": []},
+        )
+
+    manifest = _manifest(
+        model("direct", 'select {{ var("as_of_date") }} as d'),
+        model("via_macro", "select {{ as_of_date() }} as d", "as_of_date"),
+        model("via_two", "select {{ days_before_as_of(3) }}", "days_before_as_of", "plain"),
+        model("currency", "select '{{ var('reporting_currency') }}'", "plain"),
+        model("no_vars", "select {{ plain('a') }}", "plain"),
+    )
+    manifest["macros"] = {m["unique_id"]: m for m in macros}
+    manifest["unit_tests"] = {
+        u["unique_id"]: u
+        for u in [
+            _unit_test("test_direct_unpinned", "direct"),
+            _unit_test("test_direct_pinned", "direct", as_of_date="2003-01-03"),
+            _unit_test("test_via_macro_unpinned", "via_macro", reporting_currency="EUR"),
+            _unit_test("test_via_two_unpinned", "via_two"),
+            _unit_test("test_via_two_pinned", "via_two", as_of_date="1999-12-31"),
+            _unit_test("test_currency_unpinned", "currency", as_of_date="2024-01-01"),
+            _unit_test("test_no_vars", "no_vars"),
+        ]
+    }
+    found = unit_test_var_offenders(manifest)
+    assert found == [
+        "unit test test_currency_unpinned (models/x.yml): model currency reads var "
+        "reporting_currency (through its code) but the test does not pin it under overrides: "
+        "vars:",
+        "unit test test_direct_unpinned (models/x.yml): model direct reads var as_of_date "
+        "(through its code) but the test does not pin it under overrides: vars:",
+        "unit test test_via_macro_unpinned (models/x.yml): model via_macro reads var "
+        "as_of_date (through macro as_of_date -> as_of_date_text) but the test does not pin it "
+        "under overrides: vars:",
+        "unit test test_via_two_unpinned (models/x.yml): model via_two reads var as_of_date "
+        "(through macro days_before_as_of -> as_of_date -> as_of_date_text) but the test does "
+        "not pin it under overrides: vars:",
+    ]
+    assert set(found) <= set(offenders(manifest))
+
+
+def test_the_unit_test_check_sees_the_models_that_read_as_of_date(manifest):
+    """Models known (from their SQL) to call as_of_date() or days_before_as_of() are seen to
+    read as_of_date, and every unit test of them pins it."""
+    macros = manifest["macros"]
+    reads = {}
+    for unit_test in manifest["unit_tests"].values():
+        (model_id,) = unit_test["depends_on"]["nodes"]
+        model = manifest["nodes"][model_id]
+        reads[model["name"]] = _vars_read(model["raw_code"], model["depends_on"]["macros"], macros)
+        pinned = (unit_test.get("overrides") or {}).get("vars") or {}
+        if "as_of_date" in reads[model["name"]]:
+            assert "as_of_date" in pinned, unit_test["name"]
+    for name in (
+        "int_web_visitors_identified",
+        "int_customer_rfm_snapshots",
+        "int_customers_consents_pivoted",
+        "int_customers_banded",
+        "customer_lead_scores",
+        "fct_orders",
+    ):
+        assert "as_of_date" in reads[name], (name, reads[name])
+    assert "as_of_date" not in reads["int_rfm_cells_segmented"]
+    assert reads["int_customer_ids_resolved"]["merge_contacts_by_email"] == "its code"

@@ -43,9 +43,11 @@ NORMALISED = {
 # `freshness:` measures against the wall clock, and builds run as of past dates). Each raw
 # table with an event or update timestamp names it and its cadence:
 # - "feed": a continuous export every build depends on. Late by more than
-#   var raw_freshness_warn_after_days it warns; by more than raw_freshness_error_after_days
-#   it is an error (stops everything downstream in `dbt build`): recency, windows of N days,
-#   RFM, CLV and every behavioural segment would describe a past that is not as_of_date.
+#   var raw_freshness_warn_after_days it warns: recency, windows of N days, RFM, CLV and
+#   behavioural segments describe the data's last day rather than as_of_date. Only when the
+#   user sets var raw_freshness_error_after_days is a later one an error (which stops
+#   everything downstream in `dbt build`): an old export is legitimate (a historical
+#   analysis, a cohort data set, a small shop), so staleness never stops a build by default.
 # - "sporadic": rows arrive when people act or campaigns run; a quiet spell is legitimate,
 #   so staleness beyond var raw_freshness_sporadic_warn_after_days only warns.
 FRESHNESS = {
@@ -70,10 +72,12 @@ NO_FRESHNESS = {
 }
 FRESHNESS_RATIONALE = {
     "feed": (
-        "Error when the feed is older than raw_freshness_error_after_days at as_of_date: "
-        "recency, N-day windows, RFM, CLV and behavioural segments would all be wrong. "
-        "Warn from raw_freshness_warn_after_days: a late export, marts still usable. An "
-        "empty required table warns (staging has already stopped a missing one)."
+        "Warn when the feed's latest row is older than raw_freshness_warn_after_days at "
+        "as_of_date: recency, N-day windows, RFM, CLV and behavioural segments describe the "
+        "data's last day, not as_of_date; an old export (a historical analysis, a small "
+        "shop) is still legitimate. An error only beyond raw_freshness_error_after_days, "
+        "when the user sets it (default empty: never). An empty required table warns "
+        "(staging has already stopped a missing one)."
     ),
     "sporadic": (
         "Warn only: rows arrive when people act or campaigns run, so a quiet spell is "
@@ -158,15 +162,16 @@ def _freshness_tests(table: Table) -> dict[str, list]:
     if table.columns[column].base_type not in ("date", "timestamp"):
         raise ValueError(f"freshness column {table.name}.{column} is not a date or timestamp")
     if cadence == "feed":
+        # var names, not values: the test reads them and names them in its message
         arguments: dict = {
-            "warn_after_days": "{{ var('raw_freshness_warn_after_days') }}",
-            "error_after_days": "{{ var('raw_freshness_error_after_days') }}",
+            "warn_after_days_var": "raw_freshness_warn_after_days",
+            "error_after_days_var": "raw_freshness_error_after_days",
         }
         if table.required:
             arguments["warn_if_empty"] = True
         config: dict = {}
     else:
-        arguments = {"warn_after_days": "{{ var('raw_freshness_sporadic_warn_after_days') }}"}
+        arguments = {"warn_after_days_var": "raw_freshness_sporadic_warn_after_days"}
         config = {"severity": "warn"}
     config["meta"] = {"rationale": FRESHNESS_RATIONALE[cadence]}
     test = {"name": f"fresh_as_of_raw_{table.name}_{column}", "arguments": arguments}

@@ -1,16 +1,24 @@
 """Gate 2 read back: the outcome of every dbt test (data and unit tests) and of every
 model build of the last dbt invocation, from ``target/run_results.json`` and
-``target/manifest.json``, as CheckResult rows by layer."""
+``target/manifest.json``, as CheckResult rows by layer.
+
+A row's message is the test's own words when it has them: a test may write one line
+``-- quality message: <sentence>`` into its compiled SQL (fresh_as_of does: table, column,
+latest value, age, threshold and var), and an error a test raises is shown without dbt's
+"Compilation Error in test ..." header and macro trace."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from . import FAIL, PASS, WARN, CheckResult
 
 GATE = "dbt"
 _STATUS = {"pass": PASS, "success": PASS, "warn": WARN, "fail": FAIL, "error": FAIL}
+_QUALITY_MESSAGE = re.compile(r"^\s*-- quality message: (.+?)\s*$", re.MULTILINE)
+_DBT_HEADER = re.compile(r"^(Compilation|Runtime|Database) Error in \w+ \S+( \(.*\))?$")
 
 
 def _layer(node: dict) -> str:
@@ -50,7 +58,7 @@ def dbt_results(target_dir: Path) -> list[CheckResult]:
                     check=node.get("name", outcome["unique_id"]),
                     status=status,
                     failing_rows=outcome.get("failures"),
-                    message="" if status == PASS else _first_line(outcome.get("message")),
+                    message="" if status == PASS else _test_message(outcome),
                 )
             )
         elif status == FAIL:  # a model, seed or snapshot that did not build
@@ -80,6 +88,18 @@ def _tested_node(test: dict, nodes: dict) -> dict | None:
     return None
 
 
+def _test_message(outcome: dict) -> str:
+    """The test's own sentence from its compiled SQL, else dbt's message."""
+    found = _QUALITY_MESSAGE.search(outcome.get("compiled_code") or "")
+    if found:
+        return found.group(1)
+    return _first_line(outcome.get("message"))
+
+
 def _first_line(message: str | None) -> str:
+    """dbt's message without the "<kind> Error in test <name> (<file>)" header that repeats
+    the check's name, nor the "> in macro ..." trace; the first lines that remain."""
     lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
-    return " ".join(lines[:3])[:300]
+    if len(lines) > 1 and _DBT_HEADER.match(lines[0]):
+        lines = [line for line in lines[1:] if not line.startswith("> ")]
+    return " ".join(lines[:3])[:500]
