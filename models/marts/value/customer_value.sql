@@ -76,6 +76,7 @@ final as (
         summary.first_purchase_date,
         summary.last_purchase_date,
         summary.historical_revenue as historical_clv,
+        summary.unconverted_purchase_count,
         cast(ranked.p_alive as double) as p_alive,
         cast(ranked.expected_purchases_90d as double) as expected_purchases_90d,
         cast(ranked.expected_purchases_365d as double)
