@@ -57,7 +57,10 @@ final as (
 select * from final
 {%- endset -%}
 
-{%- if execute -%}
+{#- compiled without a build (dbt compile, sqlfluff), the model may not exist yet #}
+{%- set converted = load_relation(ref('int_orders_converted_to_reporting_currency'))
+    if execute else none -%}
+{%- if converted is not none -%}
     {%- set rows = run_query(unconverted_sql ~ " order by order_count desc, currency").rows -%}
     {%- if rows | length > 0 -%}
         {%- set all_orders = rows[0][5] | int -%}

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from conftest import run_dbt
 
 CUSTOMERS = [
@@ -296,7 +297,10 @@ def test_with_an_fx_rates_file_the_amounts_are_converted(tmp_path_factory):
         "o11": ("converted", Decimal("73.50")),  # 70 * 1.05
         "o14": ("converted", Decimal("81.00")),  # 90 * 0.90
     }
-    rfm = _rows(build, "select customer_id, monetary, unconverted_purchase_count from marts.customer_rfm")
+    rfm = _rows(
+        build,
+        "select customer_id, monetary, unconverted_purchase_count from marts.customer_rfm",
+    )
     assert rfm["c_ch1"]["monetary"] == Decimal("273.00")  # 84 + 126 + 63
     assert rfm["c_mix"]["monetary"] == Decimal("183.50")  # 40 + 73.50 + 10 + 60
     assert all(row["unconverted_purchase_count"] == 0 for row in rfm.values())

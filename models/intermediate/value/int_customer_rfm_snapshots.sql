@@ -110,10 +110,10 @@ scored as (
         cast(least(5, 1 + floor(5 * percent_rank() over (
             partition by snapshot_date order by frequency asc
         ))) as {{ dbt.type_int() }}) as f_score,
-        {#- ranked among the known monetary values only #}
-        cast(case when monetary is not null then least(5, 1 + floor(5 * percent_rank() over (
+        {#- ranked among the known monetary values only; kept when monetary is known #}
+        cast(least(5, 1 + floor(5 * percent_rank() over (
             partition by snapshot_date, monetary is null order by monetary asc
-        ))) end as {{ dbt.type_int() }}) as m_score
+        ))) as {{ dbt.type_int() }}) as known_m_score
     from measured
 ),
 
@@ -139,15 +139,18 @@ final as (
         scored.unconverted_purchase_count,
         scored.r_score,
         scored.f_score,
-        scored.m_score,
-        case when scored.m_score is not null then cells.rfm_cell end as rfm_cell,
+        case when scored.monetary is not null then scored.known_m_score end as m_score,
+        case when scored.monetary is not null then cells.rfm_cell end as rfm_cell,
         cells.rfm_segment
     from scored
     inner join cells
         on
             scored.r_score = cells.r_score
             and scored.f_score = cells.f_score
-            and coalesce(scored.m_score, scored.f_score) = cells.m_score
+            {#- unknown monetary: the cell with m = f_score #}
+            and case
+                when scored.monetary is null then scored.f_score else scored.known_m_score
+            end = cells.m_score
 )
 
 select * from final
