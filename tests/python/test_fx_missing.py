@@ -98,7 +98,9 @@ def _export(folder: Path, with_rates: bool) -> Path:
 def _build(tmp_path_factory, name: str, with_rates: bool, **variables):
     folder = tmp_path_factory.mktemp(name)
     raw = _export(folder / "raw", with_rates)
-    return run_dbt(folder / "warehouse.duckdb", raw, raw_format="csv", **variables)
+    target = folder / "target"  # never the project's target/
+    args = ["build", "--target-path", str(target), "--log-path", str(target / "logs")]
+    return run_dbt(folder / "warehouse.duckdb", raw, args, raw_format="csv", **variables)
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +276,17 @@ def test_above_the_limit_the_build_fails_naming_currencies_and_fix(tmp_path_fact
     assert "max_unconverted_order_ratio = 0.01" in failures
     assert "fx_rates.csv" in failures and "currency, rate_date, rate_to_reporting" in failures
     assert "reporting_currency" in failures
+    # the quality report's dbt gate row carries the currencies
+    from custseg.quality import FAIL
+    from custseg.quality.dbt_gate import dbt_results
+
+    rows = [
+        r
+        for r in dbt_results(build.path.parent / "target")
+        if r.check == "assert_every_order_currency_has_an_fx_rate"
+    ]
+    assert [r.status for r in rows] == [FAIL]
+    assert "CHF 5 (35.71 %" in rows[0].message and "USD 1" in rows[0].message, rows[0].message
     # nothing is built on unknown money: fct_orders and what reads it are skipped
     statuses = {r.node.name: str(r.status) for r in build.result.results}
     for model in ("fct_orders", "customer_rfm", "dim_customers"):

@@ -16,6 +16,9 @@ Checks (thresholds: the dbt vars quality_*, defaults in custseg.quality.DEFAULTS
   ``quality_size_warn_ratio`` warns, by more than ``quality_size_fail_ratio`` fails;
 - row counts of the main marts against the previous as_of_date in mart_row_counts, with
   the same ratios.
+- orders without an FX rate (fct_orders.fx_status 'missing_fx_rate'): a warning per
+  currency with its count, share and dates (dbt's test already failed the build above
+  var max_unconverted_order_ratio).
 """
 
 from __future__ import annotations
