@@ -55,8 +55,8 @@ predicted as (
 ),
 {%- endif %}
 
-{#- A repeat buyer none of whose repeat days has a known amount (orders without an FX
-    rate) has no monetary_value: the spend predictions are unknown, not 0. #}
+{# A repeat buyer none of whose repeat days has a known amount (orders without an FX
+   rate) has no monetary_value: the spend predictions are unknown, not 0. #}
 spend_unknown as (
     select
         customer_id,
