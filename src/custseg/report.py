@@ -47,4 +47,63 @@ def print_summary(path: Path) -> int:
         marts = [name for schema, name, _ in relations if schema == "marts"]
         if marts:
             print("\nMarts: " + ", ".join(marts))
+        if "fct_orders" in marts:
+            print_unconverted_orders(connection)
     return 0
+
+
+def unconverted_orders(connection) -> list[dict]:
+    """Per currency, the orders of marts.fct_orders without an FX rate to the reporting
+    currency (fx_status 'missing_fx_rate'): count, share of all orders, first and last
+    date. Empty when every amount is known (or fct_orders predates fx_status)."""
+    columns = {
+        row[0]
+        for row in connection.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'fct_orders'"
+        ).fetchall()
+    }
+    if "fx_status" not in columns:
+        return []
+    rows = connection.execute(
+        """
+        with orders as (
+            select currency, ordered_date, fx_status from marts.fct_orders
+        ),
+        totals as (select count(*) as order_count from orders)
+        select orders.currency, count(*) as order_count,
+            count(*) * 1.0 / any_value(totals.order_count) as order_share,
+            min(orders.ordered_date) as first_order_date,
+            max(orders.ordered_date) as last_order_date,
+            any_value(totals.order_count) as all_order_count
+        from orders
+        cross join totals
+        where orders.fx_status = 'missing_fx_rate'
+        group by orders.currency
+        order by order_count desc, orders.currency
+        """
+    ).fetchall()
+    names = ("currency", "order_count", "order_share", "first_order_date", "last_order_date",
+             "all_order_count")  # fmt: skip
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def print_unconverted_orders(connection) -> None:
+    """The build summary's section on orders whose amounts could not be converted."""
+    rows = unconverted_orders(connection)
+    if not rows:
+        return
+    total = sum(row["order_count"] for row in rows)
+    print(
+        f"\nOrders without an FX rate: {total:,} of {rows[0]['all_order_count']:,}"
+        f" ({total / rows[0]['all_order_count']:.2%}). They count as purchases; their"
+        " amounts are left out of monetary, CLV and revenue (fct_orders.fx_status ="
+        " 'missing_fx_rate'). Add an fx_rates file (currency, rate_date,"
+        " rate_to_reporting) or set var reporting_currency."
+    )
+    print(f"{'currency':<10}{'orders':>10}{'share':>10}  first       last")
+    for row in rows:
+        print(
+            f"{row['currency']:<10}{row['order_count']:>10,}{row['order_share']:>10.2%}"
+            f"  {row['first_order_date']}  {row['last_order_date']}"
+        )

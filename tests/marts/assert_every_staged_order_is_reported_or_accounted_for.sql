@@ -1,6 +1,7 @@
 -- Every staged order placed up to as_of_date is in fct_orders with its order-currency total
--- unchanged, unless its currency has no FX rate (then it is listed in
--- int_orders_without_fx_rate). Returns the orders that are lost or altered.
+-- unchanged, orders without an FX rate included (fx_status 'missing_fx_rate', reporting
+-- amounts null), and a reporting amount is null exactly when the rate is missing. Returns
+-- the orders that are lost, altered or inconsistent.
 with
 
 staged_orders as (
@@ -14,31 +15,26 @@ staged_orders as (
 reported as (
     select
         order_id,
-        order_total_original_currency
+        fx_status,
+        order_total_original_currency,
+        order_total_reporting
     from {{ ref('fct_orders') }}
-),
-
-without_rate as (
-    select order_id
-    from {{ ref('int_orders_without_fx_rate') }}
 ),
 
 checked as (
     select
         staged_orders.order_id,
         staged_orders.order_total,
-        reported.order_total_original_currency
+        reported.fx_status,
+        reported.order_total_original_currency,
+        reported.order_total_reporting
     from staged_orders
     left join reported
         on staged_orders.order_id = reported.order_id
-    left join without_rate
-        on staged_orders.order_id = without_rate.order_id
     where
-        without_rate.order_id is null
-        and (
-            reported.order_id is null
-            or reported.order_total_original_currency <> staged_orders.order_total
-        )
+        reported.order_id is null
+        or reported.order_total_original_currency <> staged_orders.order_total
+        or (reported.fx_status = 'missing_fx_rate') <> (reported.order_total_reporting is null)
 )
 
 select * from checked

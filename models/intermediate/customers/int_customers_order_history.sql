@@ -2,7 +2,9 @@
     only) and the situational facts of the last one: its delivery speed and channel, the
     category of its largest line (by reporting amount; ties: first line), and the largest
     quantity in one purchase over the last 90 days (as_of_date included), and the share of
-    valid purchases made with a discount or coupon. -#}
+    valid purchases made with a discount or coupon. Orders without an FX rate count like any
+    other (fct_orders keeps them); unconverted_purchase_count says how many valid purchases
+    have no reporting amount. -#}
 with
 
 orders as (
@@ -15,7 +17,9 @@ orders as (
         item_quantity,
         channel,
         delivery_speed,
-        discount_total_reporting > 0 or has_coupon as is_discounted
+        fx_status = 'missing_fx_rate' as is_unconverted,
+        {#- a discount is a discount in any currency #}
+        discount_total_original_currency > 0 or has_coupon as is_discounted
     from {{ ref('fct_orders') }}
 ),
 
@@ -37,6 +41,8 @@ purchases as (
         max(case when is_valid_purchase then ordered_date end) as last_purchase_date,
         count(case when is_valid_purchase and is_discounted then 1 end)
             as discounted_purchase_count,
+        count(case when is_valid_purchase and is_unconverted then 1 end)
+            as unconverted_purchase_count,
         max(
             case
                 when is_valid_purchase and ordered_date > {{ days_before_as_of(90) }}
@@ -104,7 +110,9 @@ final as (
         cast(
             purchases.discounted_purchase_count * 1.0 / nullif(purchases.purchase_count, 0)
             as decimal(5, 4)
-        ) as discounted_purchase_share
+        ) as discounted_purchase_share,
+        cast(purchases.unconverted_purchase_count as {{ dbt.type_bigint() }})
+            as unconverted_purchase_count
     from purchases
     left join last_purchases
         on purchases.customer_id = last_purchases.customer_id

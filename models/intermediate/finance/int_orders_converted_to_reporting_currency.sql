@@ -1,8 +1,10 @@
 {#- Each staged order's amounts in the reporting currency, at the rate of the order date
     or, when that day has none (weekends, holidays), the latest earlier rate. Orders
     already in the reporting currency need no rate. An order with no rate on or before
-    its date gets has_fx_rate = false and null converted amounts: it is never converted
-    to 0, and fct_orders leaves it out (it is listed for review instead). -#}
+    its date gets has_fx_rate = false, fx_status 'missing_fx_rate' and null converted
+    amounts: it is never converted to 0. fct_orders keeps it as a purchase with unknown
+    reporting amounts (test assert_every_order_currency_has_an_fx_rate warns, or fails
+    above var max_unconverted_order_ratio). -#}
 with
 
 orders as (
@@ -97,7 +99,13 @@ final as (
         ordered_date,
         rate_to_reporting,
         rate_to_reporting is not null as has_fx_rate,
+        case
+            when currency = '{{ var("reporting_currency") }}' then 'reporting_currency'
+            when rate_to_reporting is not null then 'converted'
+            else 'missing_fx_rate'
+        end as fx_status,
         order_total,
+        discount_total,
         cast(order_total * rate_to_reporting as decimal(18, 2)) as order_total_reporting,
         cast(discount_total * rate_to_reporting as decimal(18, 2)) as discount_total_reporting,
         cast(shipping_total * rate_to_reporting as decimal(18, 2)) as shipping_total_reporting

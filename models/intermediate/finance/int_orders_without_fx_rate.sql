@@ -1,6 +1,7 @@
-{#- Orders that cannot be reported: their currency has no rate on or before the order
-    date. They are kept here, with the reason, instead of being converted to 0 or null;
-    fct_orders leaves them out. -#}
+{#- Orders whose amounts cannot be reported: their currency has no rate on or before the
+    order date. Listed here for review, with the reason; they are never converted to 0.
+    fct_orders keeps them as purchases with null reporting amounts (fx_status
+    'missing_fx_rate'). -#}
 with
 
 converted as (

@@ -5,7 +5,13 @@
     least(5, 1 + floor(5 * percent_rank())), recency ordered descending (most recent
     scores 5), frequency and monetary ascending. Never ntile: it splits ties arbitrarily.
     Purchases are first summed per customer and month, so each snapshot adds up months,
-    not orders. -#}
+    not orders.
+    A purchase without an FX rate (fct_orders.fx_status 'missing_fx_rate') counts for
+    recency and frequency; its unknown amount is left out of monetary, never taken as 0
+    (unconverted_purchase_count says how many). A customer none of whose purchases has a
+    known amount has monetary, m_score and rfm_cell null; m is scored among the customers
+    with a known monetary only, and the segment of an unknown m is that of the cell with
+    m = f_score (the classic F-M average with only F known). -#}
 {#- A table: two marts read it, and the view text would overflow Spark's Derby metastore. -#}
 {{ config(materialized='table') }}
 with
@@ -15,6 +21,7 @@ purchases as (
         customer_id,
         ordered_date,
         order_total_reporting,
+        fx_status = 'missing_fx_rate' as is_unconverted,
         {{ dbt.last_day('ordered_date', 'month') }} as purchase_month_end
     from {{ ref('fct_orders') }}
     where is_valid_purchase and ordered_date <= {{ as_of_date() }}
@@ -25,6 +32,8 @@ monthly_purchases as (
         customer_id,
         purchase_month_end,
         count(*) as order_count,
+        count(case when is_unconverted then 1 end) as unconverted_order_count,
+        {#- sum ignores the unknown amounts; null when none is known #}
         sum(order_total_reporting) as order_total,
         max(ordered_date) as last_ordered_date
     from purchases
@@ -66,6 +75,7 @@ aggregated as (
         snapshots.snapshot_date,
         monthly_purchases.customer_id,
         sum(monthly_purchases.order_count) as frequency,
+        sum(monthly_purchases.unconverted_order_count) as unconverted_purchase_count,
         sum(monthly_purchases.order_total) as monetary,
         max(monthly_purchases.last_ordered_date) as last_purchase_date
     from snapshots
@@ -86,7 +96,8 @@ measured as (
             as {{ dbt.type_bigint() }}
         ) as recency_days,
         cast(frequency as {{ dbt.type_bigint() }}) as frequency,
-        cast(monetary as decimal(18, 2)) as monetary
+        cast(monetary as decimal(18, 2)) as monetary,
+        cast(unconverted_purchase_count as {{ dbt.type_bigint() }}) as unconverted_purchase_count
     from aggregated
 ),
 
@@ -99,9 +110,10 @@ scored as (
         cast(least(5, 1 + floor(5 * percent_rank() over (
             partition by snapshot_date order by frequency asc
         ))) as {{ dbt.type_int() }}) as f_score,
+        {#- ranked among the known monetary values only; kept when monetary is known #}
         cast(least(5, 1 + floor(5 * percent_rank() over (
-            partition by snapshot_date order by monetary asc
-        ))) as {{ dbt.type_int() }}) as m_score
+            partition by snapshot_date, monetary is null order by monetary asc
+        ))) as {{ dbt.type_int() }}) as known_m_score
     from measured
 ),
 
@@ -124,17 +136,21 @@ final as (
         scored.recency_days,
         scored.frequency,
         scored.monetary,
+        scored.unconverted_purchase_count,
         scored.r_score,
         scored.f_score,
-        scored.m_score,
-        cells.rfm_cell,
+        case when scored.monetary is not null then scored.known_m_score end as m_score,
+        case when scored.monetary is not null then cells.rfm_cell end as rfm_cell,
         cells.rfm_segment
     from scored
     inner join cells
         on
             scored.r_score = cells.r_score
             and scored.f_score = cells.f_score
-            and scored.m_score = cells.m_score
+            {#- unknown monetary: the cell with m = f_score #}
+            and case
+                when scored.monetary is null then scored.f_score else scored.known_m_score
+            end = cells.m_score
 )
 
 select * from final

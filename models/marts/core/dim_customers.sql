@@ -195,6 +195,8 @@ final as (
 
         -- value-based (null without a valid purchase)
         coalesce(order_history.purchase_count, 0) > 0 as has_purchased,
+        cast(coalesce(order_history.unconverted_purchase_count, 0) as {{ dbt.type_bigint() }})
+            as unconverted_purchase_count,
         rfm.recency_days,
         rfm.r_score,
         rfm.f_score,

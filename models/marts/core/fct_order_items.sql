@@ -1,5 +1,6 @@
 {#- One row per order line of the orders in fct_orders, with the product's attributes and
-    the line total in the order currency and, at the order's rate, the reporting currency.
+    the line total in the order currency and, at the order's rate, the reporting currency
+    (null when the order's currency has no rate: fx_status).
     A product missing from the catalogue keeps its line, with null attributes. -#}
 with
 
@@ -21,6 +22,7 @@ orders as (
         ordered_date,
         is_valid_purchase,
         currency,
+        fx_status,
         rate_to_reporting
     from {{ ref('fct_orders') }}
 ),
@@ -58,6 +60,7 @@ final as (
         order_items.quantity,
         order_items.unit_price,
         orders.currency,
+        orders.fx_status,
         cast(order_items.quantity * order_items.unit_price as decimal(18, 2))
             as line_total_original_currency,
         cast(

@@ -1,6 +1,9 @@
 {#- One row per order up to as_of_date, attributed to the surviving customer (merged
     contacts follow their survivor; erased people are absent), amounts in the reporting
-    currency. A valid purchase is status paid, shipped or completed. -#}
+    currency. A valid purchase is status paid, shipped or completed. An order whose
+    currency has no FX rate on or before its date stays, as a purchase like any other,
+    with fx_status 'missing_fx_rate' and null reporting amounts (never 0): it counts for
+    recency, frequency and lifecycle, not for money. -#}
 with
 
 orders as (
@@ -28,13 +31,15 @@ customer_ids as (
 converted as (
     select
         order_id,
+        has_fx_rate,
+        fx_status,
         rate_to_reporting,
         order_total,
+        discount_total,
         order_total_reporting,
         discount_total_reporting,
         shipping_total_reporting
     from {{ ref('int_orders_converted_to_reporting_currency') }}
-    where has_fx_rate
 ),
 
 order_items as (
@@ -55,11 +60,18 @@ joined as (
         orders.status,
         orders.status in ('paid', 'shipped', 'completed') as is_valid_purchase,
         orders.currency,
+        converted.fx_status,
         converted.rate_to_reporting,
         converted.order_total as order_total_original_currency,
+        coalesce(converted.discount_total, 0) as discount_total_original_currency,
         converted.order_total_reporting,
-        coalesce(converted.discount_total_reporting, 0) as discount_total_reporting,
-        coalesce(converted.shipping_total_reporting, 0) as shipping_total_reporting,
+        {#- unknown without a rate: null, never 0 #}
+        case
+            when converted.has_fx_rate then coalesce(converted.discount_total_reporting, 0)
+        end as discount_total_reporting,
+        case
+            when converted.has_fx_rate then coalesce(converted.shipping_total_reporting, 0)
+        end as shipping_total_reporting,
         coalesce(order_items.line_count, 0) as line_count,
         coalesce(order_items.item_quantity, 0) as item_quantity,
         orders.channel,
@@ -105,13 +117,21 @@ final as (
         status,
         is_valid_purchase,
         currency,
+        fx_status,
         rate_to_reporting,
         order_total_original_currency,
+        discount_total_original_currency,
         order_total_reporting,
         discount_total_reporting,
         shipping_total_reporting,
+        {#- a ratio: the order currency's amounts give it when no rate does #}
         cast(
-            discount_total_reporting / nullif(total_before_discount_reporting, 0)
+            coalesce(
+                discount_total_reporting / nullif(total_before_discount_reporting, 0),
+                discount_total_original_currency / nullif(
+                    order_total_original_currency + discount_total_original_currency, 0
+                )
+            )
             as decimal(9, 4)
         ) as discount_share,
         line_count,

@@ -1,4 +1,6 @@
-{#- RFM as of as_of_date: one row per customer with at least one valid purchase. -#}
+{#- RFM as of as_of_date: one row per customer with at least one valid purchase. Purchases
+    without an FX rate count for recency and frequency; monetary leaves their unknown
+    amounts out (unconverted_purchase_count). -#}
 with
 
 snapshots as (
@@ -14,6 +16,7 @@ final as (
         recency_days,
         frequency,
         monetary,
+        unconverted_purchase_count,
         r_score,
         f_score,
         m_score,

@@ -56,6 +56,37 @@ predicted as (
 ),
 {%- endif %}
 
+{# A repeat buyer none of whose repeat days has a known amount (orders without an FX
+   rate) has no monetary_value: the spend predictions are unknown, not 0. #}
+spend_unknown as (
+    select
+        customer_id,
+        frequency > 0 and monetary_value is null as has_unknown_spend
+    from summary
+),
+
+valued as (
+    select
+        predicted.customer_id,
+        predicted.p_alive,
+        predicted.expected_purchases_90d,
+        predicted.expected_purchases_365d,
+        case
+            when not spend_unknown.has_unknown_spend then predicted.expected_average_order_value
+        end as expected_average_order_value,
+        case
+            when not spend_unknown.has_unknown_spend then predicted.predicted_clv_12m
+        end as predicted_clv_12m,
+        case
+            when spend_unknown.has_unknown_spend
+                then 'no repeat purchase day with a known amount (orders without an FX rate)'
+            else predicted.prediction_missing_reason
+        end as prediction_missing_reason
+    from predicted
+    inner join spend_unknown
+        on predicted.customer_id = spend_unknown.customer_id
+),
+
 ranked as (
     select
         *,
@@ -63,7 +94,7 @@ ranked as (
             partition by predicted_clv_12m is not null
             order by predicted_clv_12m desc
         ) as clv_cume_dist
-    from predicted
+    from valued
 ),
 
 final as (
@@ -77,6 +108,7 @@ final as (
         summary.first_purchase_date,
         summary.last_purchase_date,
         summary.historical_revenue as historical_clv,
+        summary.unconverted_purchase_count,
         cast(ranked.p_alive as double) as p_alive,
         cast(ranked.expected_purchases_90d as double) as expected_purchases_90d,
         cast(ranked.expected_purchases_365d as double)

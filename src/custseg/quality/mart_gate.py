@@ -16,6 +16,9 @@ Checks (thresholds: the dbt vars quality_*, defaults in custseg.quality.DEFAULTS
   ``quality_size_warn_ratio`` warns, by more than ``quality_size_fail_ratio`` fails;
 - row counts of the main marts against the previous as_of_date in mart_row_counts, with
   the same ratios.
+- orders without an FX rate (fct_orders.fx_status 'missing_fx_rate'): a warning per
+  currency with its count, share and dates (dbt's test already failed the build above
+  var max_unconverted_order_ratio).
 """
 
 from __future__ import annotations
@@ -278,6 +281,30 @@ def _keyed_results(frame, ctx, table, suite, expectations, docs, message) -> lis
     return results
 
 
+# ------------------------------------------------------------- orders without an FX rate
+def unconverted_order_results(connection) -> list[CheckResult]:
+    """One warning per currency whose orders have no FX rate (amounts unknown). Never a
+    failure here: above var max_unconverted_order_ratio dbt's test already stopped the
+    build, so a built fct_orders holds an accepted share."""
+    from ..report import unconverted_orders
+
+    return [
+        CheckResult(
+            GATE,
+            "marts",
+            "fct_orders",
+            f"orders_without_fx_rate:{row['currency']}",
+            WARN,
+            row["order_count"],
+            f"{row['currency']}: {row['order_count']} of {row['all_order_count']} orders"
+            f" ({row['order_share']:.2%}, {row['first_order_date']} to"
+            f" {row['last_order_date']}) have no FX rate: purchases with unknown amounts."
+            " Add them to fx_rates (currency, rate_date, rate_to_reporting).",
+        )
+        for row in unconverted_orders(connection)
+    ]
+
+
 # ------------------------------------------------------------------------------ the gate
 def validate_marts(
     warehouse_path: Path,
@@ -330,6 +357,9 @@ def validate_marts(
                 )
                 results += _change_results(frame, ctx, table, what, conf, docs)
         timings["changes"] = time.perf_counter() - started
+
+        if _relation_exists(connection, "marts", "fct_orders"):
+            results += unconverted_order_results(connection)
     if docs:
         ctx.build_data_docs()
     return results, timings
