@@ -564,8 +564,11 @@ def predictions(
         result["expected_purchases_90d"] = expected_purchases(purchase, 90, x, t_x, t)
         result["expected_purchases_365d"] = expected_purchases(purchase, 365, x, t_x, t)
     if spend is not None:
+        # the spend model's x counts the repeat days with a known amount (monetary_value
+        # averages those alone); without the column every repeat day is known
+        known = summary.get("monetary_frequency", summary["frequency"]).to_numpy(dtype=float)
         result["expected_average_order_value"] = expected_average_value(
-            spend, x, summary["monetary_value"].to_numpy(dtype=float)
+            spend, known, summary["monetary_value"].to_numpy(dtype=float)
         )
     if purchase is not None and spend is not None:
         result["predicted_clv_12m"] = predicted_clv(

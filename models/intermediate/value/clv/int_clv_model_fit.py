@@ -18,7 +18,11 @@ def model(dbt, session):
     purchases = clv.fit_mbg_nbd(
         summary["frequency"], summary["recency"], summary["t"], min_customers
     )
-    spend = clv.fit_gamma_gamma(summary["frequency"], summary["monetary_value"], min_customers)
+    # Gamma-Gamma weighs each customer's mean spend by the repeat days it averages: only
+    # the days whose amounts are all known (orders without an FX rate have none).
+    spend = clv.fit_gamma_gamma(
+        summary["monetary_frequency"], summary["monetary_value"], min_customers
+    )
     rows = purchases.rows() + spend.rows()
     schema = pa.schema(
         [
