@@ -10,6 +10,8 @@
 ) }}
 {%- set landing = landing_files_fingerprint() if execute else {} -%}
 {%- set text = dbt.type_string() -%}
+{%- set file_count = landing.get('file_count') -%}
+{%- set file_bytes = landing.get('bytes') -%}
 with
 
 this_build as (
@@ -22,9 +24,9 @@ this_build as (
         cast({{ string_literal(raw_source()) }} as {{ text }}) as raw_source,
         cast({{ string_literal(raw_location()) }} as {{ text }}) as raw_location,
         cast({{ string_literal(var('raw_format')) }} as {{ text }}) as raw_format,
-        cast({{ 'null' if landing.get('file_count') is none else landing.file_count }} as {{ dbt.type_bigint() }})
+        cast({{ 'null' if file_count is none else file_count }} as {{ dbt.type_bigint() }})
             as landing_file_count,
-        cast({{ 'null' if landing.get('bytes') is none else landing.bytes }} as {{ dbt.type_bigint() }})
+        cast({{ 'null' if file_bytes is none else file_bytes }} as {{ dbt.type_bigint() }})
             as landing_bytes,
         cast(
             {{ string_literal(landing.modified_at) if landing.get('modified_at') else 'null' }}
