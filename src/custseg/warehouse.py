@@ -72,7 +72,7 @@ def lock_message(path: Path, error: str) -> str:
         holder = f"process {pid}"
         try:
             raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-            command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+            command = " ".join(raw.replace(b"\0", b" ").decode(errors="replace").split())
         except OSError:
             command = ""
         if command:
