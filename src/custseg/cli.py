@@ -70,6 +70,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             return 1
     if not args.skip_raw_gate and _raw_gate(variables) != 0:
         print("\nThe landing files failed gate 1; dbt did not run.", file=sys.stderr)
+        print()
+        run_report(project)
         return 1
     dbt_args = ["build"]
     if args.select:
