@@ -22,10 +22,15 @@ setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev
 
-## demo: install, generate $(CUSTOMERS) customers, build the warehouse, print a summary
+# The demo keeps its landing files, warehouse and dbt target under data/demo/, apart from
+# the defaults a user's own build uses (data/raw, warehouse.duckdb, target/).
+DEMO := data/demo
+DEMO_ENV := WAREHOUSE_PATH=$(DEMO)/warehouse.duckdb DBT_TARGET_PATH=$(DEMO)/target
+
+## demo: install, generate $(CUSTOMERS) customers into data/demo/raw, build data/demo/warehouse.duckdb
 demo: setup
-	$(BIN)/custseg generate --customers $(CUSTOMERS) --seed $(SEED) --out data/raw --as-of $(AS_OF)
-	$(BIN)/custseg build --raw-path data/raw --as-of $(AS_OF)
+	$(BIN)/custseg generate --customers $(CUSTOMERS) --seed $(SEED) --out $(DEMO)/raw --as-of $(AS_OF)
+	$(DEMO_ENV) $(BIN)/custseg build --raw-path $(DEMO)/raw --as-of $(AS_OF)
 
 ## test: install with dev extras, lint Python, run the test suite (dbt on DuckDB and Spark)
 test: setup-dev

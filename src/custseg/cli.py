@@ -54,12 +54,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Gate 1 on the landing files, dbt build (gate 2), gate 3 on the marts, the report."""
     started = time.perf_counter()
     variables = _build_vars(args)
-    from .quality.report import quality_dir
+    from .quality.report import quality_dir, run_report
 
-    for stale in ("raw_gate.json", "mart_gate.json"):  # the report shows this build only
-        (quality_dir(warehouse.project_dir()) / stale).unlink(missing_ok=True)
+    project = warehouse.project_dir()
+    if args.target in (None, "dev"):  # the report shows this build's results only
+        for stale in ("raw_gate.json", "mart_gate.json"):
+            (quality_dir(project) / stale).unlink(missing_ok=True)
+        (warehouse.target_dir(project) / "run_results.json").unlink(missing_ok=True)
+        try:
+            warehouse.check_not_locked()
+        except warehouse.WarehouseLocked as error:
+            print(f"custseg: {error}", file=sys.stderr)
+            print()
+            run_report(project)
+            return 1
     if not args.skip_raw_gate and _raw_gate(variables) != 0:
         print("\nThe landing files failed gate 1; dbt did not run.", file=sys.stderr)
+        print()
+        run_report(project)
         return 1
     dbt_args = ["build"]
     if args.select:
@@ -70,7 +82,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not result.success:
         print(f"\ndbt build failed after {elapsed:.0f} s:", file=sys.stderr)
-        for line in result.failures():
+        for line in _failure_lines(result):
             print(f"  - {line}", file=sys.stderr)
     else:
         print(f"\ndbt build succeeded in {elapsed:.0f} s.")
@@ -82,10 +94,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         print_summary(warehouse.warehouse_path())
         status = max(status, _mart_gate())
-    from .quality.report import run_report
-
     print()
-    return max(status, run_report(warehouse.project_dir()))
+    return max(status, run_report(project))
+
+
+def _failure_lines(result: warehouse.DbtResult) -> list[str]:
+    """dbt's failures, a held DuckDB lock as the one line that names its holder."""
+    lines = []
+    for line in result.failures():
+        if "Could not set lock on file" in line:
+            line = warehouse.lock_message(warehouse.warehouse_path(), line)
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _raw_gate(variables: dict) -> int:
@@ -141,6 +162,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Backfill the accumulating marts (segment_membership_history, segment_sizes, static
     segments): a full-refresh build at the first date, then a build per later date."""
     dates = warehouse.replay_dates(args.start, args.end, args.every)
+    if args.target in (None, "dev"):
+        try:
+            warehouse.check_not_locked()
+        except warehouse.WarehouseLocked as error:
+            print(f"custseg: {error}", file=sys.stderr)
+            return 1
     started = time.perf_counter()
     for index, as_of in enumerate(dates):
         dbt_args = ["build", *(["--full-refresh"] if index == 0 else [])]
@@ -151,7 +178,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             f"({time.perf_counter() - started:.0f} s so far)"
         )
         if not result.success:
-            for line in result.failures():
+            for line in _failure_lines(result):
                 print(f"  - {line}", file=sys.stderr)
             return 1
     print(

@@ -30,6 +30,61 @@ def warehouse_path() -> Path:
     return path if path.is_absolute() else project_dir() / path
 
 
+def target_dir(project: Path | None = None) -> Path:
+    """dbt's target folder (run_results.json, manifest.json, the quality reports):
+    $DBT_TARGET_PATH, which dbt itself reads too (absolute, or relative to the project),
+    else <project>/target as dbt_project.yml says."""
+    project = project or project_dir()
+    configured = os.environ.get("DBT_TARGET_PATH")
+    path = Path(configured) if configured else Path("target")
+    return path if path.is_absolute() else project / path
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the DuckDB file's write lock; the message is one line."""
+
+
+def check_not_locked(path: Path | None = None) -> None:
+    """Raise WarehouseLocked, naming the process that holds the warehouse file, when this
+    process could not open it read-write (dbt could not build). A missing file is fine."""
+    import duckdb
+
+    path = path or warehouse_path()
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise WarehouseLocked(lock_message(path, str(error))) from None
+
+
+def lock_message(path: Path, error: str) -> str:
+    """One line from DuckDB's lock error: the file, the holder (PID and its command line
+    when /proc shows it) and what to do."""
+    import re
+
+    match = re.search(r"PID (\d+)", error)
+    holder = "another process"
+    if match:
+        pid = match.group(1)
+        holder = f"process {pid}"
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            command = " ".join(raw.replace(b"\0", b" ").decode(errors="replace").split())
+        except OSError:
+            command = ""
+        if command:
+            holder += f" ({command[:120]})"
+    return (
+        f"The warehouse {path} is open in {holder}, which holds its write lock, so dbt "
+        "cannot build it. Close that connection (a BI tool, notebook or duckdb shell; even "
+        "a read-only one blocks a build) and run the build again, or let BI tools read a "
+        "copy of the file."
+    )
+
+
 def default_memory_limit(share: float = 0.6) -> str:
     """About 60 % of this machine's memory, for DuckDB's memory_limit (profiles.yml reads
     DUCKDB_MEMORY_LIMIT; plain `dbt` without the CLI falls back to the profile's 14GB)."""

@@ -1,6 +1,10 @@
 """Session fixtures: generated data and dbt builds, each into its own temporary warehouse.
 
 dbt runs in-process (dbtRunner), one invocation at a time, never two on one DuckDB file.
+The suite never writes into the repository's target/, logs/, data/ or warehouse file: dbt's
+target and log folders (DBT_TARGET_PATH, DBT_LOG_PATH, which custseg's quality reports
+follow) and WAREHOUSE_PATH point into the session's temporary directory, and the session
+fails when any of those repository paths changed while it ran.
 """
 
 from __future__ import annotations
@@ -18,6 +22,52 @@ from custseg import warehouse
 AS_OF = dt.date(2026, 6, 30)
 CUSTOMERS = 2_000
 SEED = 7
+# What a user's own build writes in the repository; the suite must leave all of it alone.
+USER_PATHS = ("target", "logs", "data", "warehouse.duckdb", "warehouse.duckdb.wal")
+
+
+def user_files(project: Path) -> dict[str, tuple[int, int]]:
+    """Every file under USER_PATHS in `project`: relative path -> (size, mtime in ns)."""
+    found = {}
+    for name in USER_PATHS:
+        top = project / name
+        paths = [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file())
+        for path in paths:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # removed while listing
+                continue
+            found[str(path.relative_to(project))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_dbt_paths(tmp_path_factory):
+    """dbt's target and logs, the quality reports and the default warehouse in a session
+    temp dir; afterwards, fail if the repository's target/, logs/, data/ or warehouse
+    changed during the session."""
+    project = warehouse.project_dir()
+    before = user_files(project)
+    base = tmp_path_factory.mktemp("dbt_paths")
+    names = ("DBT_TARGET_PATH", "DBT_LOG_PATH", "WAREHOUSE_PATH")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["DBT_TARGET_PATH"] = str(base / "target")
+    os.environ["DBT_LOG_PATH"] = str(base / "logs")
+    os.environ["WAREHOUSE_PATH"] = str(base / "warehouse.duckdb")
+    yield base
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    after = user_files(project)
+    changed = sorted(
+        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
+    )
+    assert not changed, (
+        f"the tests wrote into the user's files in {project}: {changed[:10]}"
+        f"{' ...' if len(changed) > 10 else ''}"
+    )
 
 
 @dataclass

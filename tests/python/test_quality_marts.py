@@ -19,6 +19,7 @@ from conftest import AS_OF, run_dbt
 from custseg import warehouse
 from custseg.quality import FAIL, PASS, WARN, gate_passed
 from custseg.quality.mart_gate import validate_marts
+from custseg.quality.report import quality_dir
 
 PROJECT = warehouse.project_dir()
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -173,12 +174,15 @@ def write_dbt_run(target: Path) -> None:
     (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
 
 
-def test_the_report_joins_the_gates_and_fails_when_one_fails(messy_build, tmp_path, capsys):
+def test_the_report_joins_the_gates_and_fails_when_one_fails(
+    messy_build, tmp_path, capsys, monkeypatch
+):
     from custseg.quality import CheckResult
     from custseg.quality.report import run_report, write_results
 
     results, timings = validate_marts(messy_build.path, PROJECT)
     project = tmp_path / "project"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(project / "target"))
     quality = project / "target" / "quality"
     write_results(quality / "mart_gate.json", results, timings)
     raw = [CheckResult("raw", "raw", "orders", "required_columns_present", PASS)]
@@ -215,7 +219,7 @@ def test_custseg_build_runs_the_three_gates_and_the_report(messy_raw, tmp_path, 
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cli.duckdb"))
     arguments = ["build", "--raw-path", str(raw), "--as-of", AS_OF.isoformat()]
     assert cli.main(arguments) == 0
-    quality = PROJECT / "target" / "quality"
+    quality = quality_dir(PROJECT)
     report = json.loads((quality / "report.json").read_text(encoding="utf-8"))
     assert report["passed"] and report["not_run"] == []
     gates = {r["gate"] for r in report["results"]}
@@ -241,7 +245,7 @@ def test_a_blocking_raw_defect_stops_the_build_before_dbt(messy_raw, tmp_path, m
     assert cli.main(arguments) == 1
     assert not (tmp_path / "never.duckdb").exists()  # dbt never ran
     results = json.loads(
-        (PROJECT / "target" / "quality" / "raw_gate.json").read_text(encoding="utf-8")
+        (quality_dir(PROJECT) / "raw_gate.json").read_text(encoding="utf-8")
     )["results"]
     failed = {(r["table"], r["check"]) for r in results if r["status"] == FAIL}
     assert ("customers", "required_columns") in failed

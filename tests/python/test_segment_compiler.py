@@ -452,7 +452,7 @@ def compiled(tmp_path_factory, tiny_raw) -> tuple[Path, str]:
     root = copy_project(base / "project")
     result = compile_memberships(root, base / WAREHOUSE_FILE, tiny_raw)
     assert result.success, "\n".join(result.failures())
-    sql = next((root / "target" / "compiled").rglob("segment_memberships.sql"))
+    sql = next((warehouse.target_dir(root) / "compiled").rglob("segment_memberships.sql"))
     return root, sql.read_text(encoding="utf-8")
 
 

@@ -123,7 +123,7 @@ def compile_with(project: Path, extra: list[dict], raw: Path):
     document = yaml.safe_load(original)
     document["models"][0]["config"]["meta"]["segment_definitions"] += extra
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    previous = os.environ.get("CUSTSEG_PROJECT_DIR")
+    saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
     os.environ["CUSTSEG_PROJECT_DIR"] = str(project)
     # named like the messy warehouse, so the compiled SQL runs against it
     os.environ["WAREHOUSE_PATH"] = str(project / "messy.duckdb")
@@ -133,11 +133,11 @@ def compile_with(project: Path, extra: list[dict], raw: Path):
             {"as_of_date": AS_OF.isoformat(), "raw_path": str(raw)},
         )
     finally:
-        if previous is None:
-            os.environ.pop("CUSTSEG_PROJECT_DIR", None)
-        else:
-            os.environ["CUSTSEG_PROJECT_DIR"] = previous
-        os.environ.pop("WAREHOUSE_PATH", None)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def segment(segment_id: str, rule: dict) -> dict:
@@ -258,7 +258,7 @@ def test_injection_attempts_stay_literals(project_copy, tiny_raw, messy_build):
     result = compile_with(project_copy, extra, tiny_raw)
     assert result.success, result.failures()
     compiled = next(
-        (project_copy / "target" / "compiled").rglob("segment_memberships.sql")
+        (warehouse.target_dir(project_copy) / "compiled").rglob("segment_memberships.sql")
     ).read_text(encoding="utf-8")
     with duckdb.connect(str(messy_build.path), read_only=True) as connection:
         rows = connection.execute(compiled).fetchall()

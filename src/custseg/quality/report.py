@@ -1,6 +1,9 @@
 """One quality report over the three gates: a table on the terminal (every check that
 warned or failed, and the passing ones counted per gate and layer) and the same rows as
-JSON under target/quality/report.json for CI and BI."""
+JSON under target/quality/report.json for CI and BI.
+
+The verdict is PASSED only when every gate ran and passed: a gate that did not run (dbt
+could not start, the marts were not validated) makes it INCOMPLETE, never PASSED."""
 
 from __future__ import annotations
 
@@ -15,7 +18,17 @@ GATE_TITLES = {"raw": "1 raw files", "dbt": "2 dbt", "marts": "3 marts"}
 
 
 def quality_dir(project_dir: Path) -> Path:
-    return project_dir / "target" / "quality"
+    """<dbt target folder>/quality: follows DBT_TARGET_PATH like dbt's own target."""
+    from ..warehouse import target_dir
+
+    return target_dir(project_dir) / "quality"
+
+
+def verdict(results: list[CheckResult], missing: list[str]) -> str:
+    """PASSED, FAILED (a check failed) or INCOMPLETE (nothing failed, a gate did not run)."""
+    if not gate_passed(results):
+        return "FAILED"
+    return "INCOMPLETE" if missing else "PASSED"
 
 
 def write_results(path: Path, results: list[CheckResult], timings: dict | None = None) -> None:
@@ -44,7 +57,9 @@ def collect(project_dir: Path) -> tuple[list[CheckResult], dict, list[str]]:
             timings[gate] = took
         else:
             missing.append(gate)
-    target = project_dir / "target"
+    from ..warehouse import target_dir
+
+    target = target_dir(project_dir)
     if (target / "run_results.json").exists() and (target / "manifest.json").exists():
         results += dbt_results(target)
     else:
@@ -77,16 +92,17 @@ def render(results: list[CheckResult], missing: list[str]) -> str:
         f"{len(results)} checks: {counts[PASS]} passed, {counts[WARN]} warned, "
         f"{counts[FAIL]} failed."
         + (f" Not run: {', '.join(missing)}." if missing else "")
-        + (" QUALITY GATES PASSED." if gate_passed(results) else " QUALITY GATES FAILED.")
+        + f" QUALITY GATES {verdict(results, missing)}."
     )
     return "\n".join(lines)
 
 
 def run_report(project_dir: Path) -> int:
     results, timings, missing = collect(project_dir)
-    print(render(results, missing))
+    outcome = verdict(results, missing)
     summary = {
-        "passed": gate_passed(results),
+        "passed": outcome == "PASSED",
+        "verdict": outcome,
         "not_run": missing,
         "counts": dict(Counter(r.status for r in results)),
         "timings_seconds": timings,
@@ -96,4 +112,5 @@ def run_report(project_dir: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
     print(f"Report written to {path}")
-    return 0 if gate_passed(results) else 1
+    print(render(results, missing))  # its last line is the verdict the exit code follows
+    return 0 if outcome == "PASSED" else 1
