@@ -86,7 +86,7 @@ def reader_sql(path: str, delimiter: str = ",") -> str:
     return f"read_parquet({_literal(path)})"
 
 
-def _shown(delimiter: str) -> str:
+def delimiter_shown(delimiter: str) -> str:
     return "tab" if delimiter == "\t" else f"'{delimiter}'"
 
 
@@ -104,13 +104,14 @@ def header_hint(columns: list[str], delimiter: str | None, configured: str = AUT
     how = "detected" if configured == AUTO else "var raw_csv_delimiter"
     hint = (
         f"Read the header as {len(columns)} {noun} {shown} with delimiter "
-        f"{_shown(delimiter)} ({how})."
+        f"{delimiter_shown(delimiter)} ({how})."
     )
     if len(columns) == 1:
         seen = [d for d in DELIMITER_CANDIDATES if d != delimiter and d in columns[0]]
         if seen:
             hint += (
-                f" The file looks {_shown(seen[0])}-separated: set var raw_csv_delimiter to"
-                f" {_shown(seen[0])}, or to auto."
+                f" The file looks {delimiter_shown(seen[0])}-separated:"
+                f" set var raw_csv_delimiter to"
+                f" {delimiter_shown(seen[0])}, or to auto."
             )
     return hint

@@ -335,9 +335,11 @@ def validate_marts(
     project_dir: Path,
     docs_root: Path | None = None,
     chunk_rows: int = 1_000_000,
+    variables: dict | None = None,
 ) -> tuple[list[CheckResult], dict]:
-    """Run gate 3 on a built warehouse; returns the results and timings (seconds)."""
-    conf = settings(project_dir)
+    """Run gate 3 on a built warehouse; returns the results and timings (seconds).
+    ``variables``: the build's vars (thresholds given on the command line win)."""
+    conf = settings(project_dir, variables)
     ctx = gxq.context(docs_root)
     docs = docs_root is not None
     results: list[CheckResult] = []
