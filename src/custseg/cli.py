@@ -26,8 +26,9 @@ def _date(text: str) -> dt.date:
 
 def _var_pair(text: str) -> tuple[str, Any]:
     """``KEY=VALUE`` of ``--var``: the value parsed as a YAML scalar or list, as dbt parses
-    ``--vars`` (``0.1`` a number, ``true`` a boolean, ``[a, b]`` a list); a date stays the
-    text it was typed as (dbt's vars are text in SQL)."""
+    ``--vars`` (``0.1`` a number, ``true`` a boolean, ``[a, b]`` a list). Text that YAML
+    cannot read as a value (``,``, ``|``, a tab, ``a: b``) stays the text typed, and so
+    does a date (dbt's vars are text in SQL)."""
     import yaml
 
     key, sep, value = text.partition("=")
@@ -35,13 +36,13 @@ def _var_pair(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError as error:
-        raise argparse.ArgumentTypeError(f"{key}: not a YAML value: {value!r}") from error
-    if isinstance(parsed, dt.date | dt.datetime):
-        parsed = value.strip()
-    if isinstance(parsed, dict):
-        raise argparse.ArgumentTypeError(f"{key}: a mapping is not a var value: {value!r}")
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return key, value
+    if parsed is None and value.strip() not in ("null", "Null", "NULL", "~"):
+        return key, value
+    if parsed == "" or isinstance(parsed, dict | dt.date | dt.datetime):
+        return key, value.strip() if isinstance(parsed, dt.date | dt.datetime) else value
     return key, parsed
 
 
