@@ -142,9 +142,22 @@
 
 {#- What the reader made of the header, worded as custseg.landing.header_hint: the columns
     read and, for CSV, the delimiter, how it was chosen, and the delimiter the file seems
-    to use when the whole header read as one column. -#}
+    to use when the whole header read as one column. A first line holding values (no
+    header row) is not quoted: it is data. -#}
 {% macro _raw_header_hint(present, delimiter) -%}
     {%- set columns = present | list -%}
+    {%- for column in columns -%}
+        {%- for field in modules.re.split('[,;\t|]', column) -%}
+            {%- if field | trim and modules.re.fullmatch(
+                '[0-9][0-9+\\-.,:/ TZ]*|.*@.*', field | trim) -%}
+                {{ return("The first line"
+                    ~ ("" if delimiter is none else " (delimiter "
+                        ~ _raw_delimiter_shown(delimiter) ~ ")")
+                    ~ " holds values such as numbers, dates or email addresses, not column"
+                    ~ " names (not shown): is the header row missing?") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- set quoted = [] -%}
     {%- for name in columns[:8] -%}
         {%- do quoted.append("'" ~ name ~ "'") -%}

@@ -16,6 +16,7 @@ One rule for every reader in Python (gate 1, the Spark loader); the staging macr
 from __future__ import annotations
 
 import glob
+import re
 from pathlib import Path
 
 AUTO = "auto"
@@ -23,6 +24,9 @@ FORMATS = ("parquet", "csv", "csv.gz")
 # Delimiters the header hint looks for when a header read as one column.
 DELIMITER_CANDIDATES = (",", ";", "\t", "|")
 HEADER_NAMES_SHOWN = 8
+# A header field that looks like a value (an email address, a number, a date): the file
+# probably lacks its header row, and the line is data that a message must not quote.
+VALUE_LIKE = r"[0-9][0-9+\-.,:/ TZ]*|.*@.*"
 
 
 class LandingError(ValueError):
@@ -93,8 +97,16 @@ def delimiter_shown(delimiter: str) -> str:
 def header_hint(columns: list[str], delimiter: str | None, configured: str = AUTO) -> str:
     """What a reader made of a file's header, for an error about missing columns: the
     columns read and, for CSV, the delimiter used, how it was chosen, and the delimiter
-    the file seems to use when the whole header read as one column. The staging macro
+    the file seems to use when the whole header read as one column. A first line that
+    holds values (no header row) is not quoted: it is data. The staging macro
     ``select_raw_table`` words it the same way."""
+    fields = [t.strip() for c in columns for t in re.split(r"[,;\t|]", c)]
+    if any(re.fullmatch(VALUE_LIKE, field) for field in fields if field):
+        how = "" if delimiter is None else f" (delimiter {delimiter_shown(delimiter)})"
+        return (
+            f"The first line{how} holds values such as numbers, dates or email addresses,"
+            " not column names (not shown): is the header row missing?"
+        )
     shown = ", ".join(f"'{c}'" for c in columns[:HEADER_NAMES_SHOWN])
     if len(columns) > HEADER_NAMES_SHOWN:
         shown += f", ... ({len(columns)} in all)"

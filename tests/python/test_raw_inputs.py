@@ -217,3 +217,17 @@ def test_staging_reads_the_same_files_and_words_the_same_errors(tmp_path, german
     # and names both files of one table (same vars: dbt's partial parse makes this cheap)
     output = compile_model("base_raw__orders")
     assert "orders.parquet and orders.csv are both in" in output, output
+
+
+def test_a_file_without_header_row_is_named_but_never_quoted(tmp_path):
+    """The first line of a headerless export is a customer: the message must not quote
+    it (results carry counts and names, never values)."""
+    lines = [";".join(row) for row in CUSTOMERS]
+    (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    results = validate_raw(tmp_path, now=NOW)
+    message = {(r.table, r.check): r for r in results}[("customers", "required_columns")].message
+    assert "is the header row missing?" in message
+    assert "delimiter ';'" in message
+    for value in CUSTOMERS[0]:
+        assert value not in message
