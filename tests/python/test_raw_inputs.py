@@ -231,3 +231,44 @@ def test_a_file_without_header_row_is_named_but_never_quoted(tmp_path):
     assert "delimiter ';'" in message
     for value in CUSTOMERS[0]:
         assert value not in message
+
+
+def test_spark_loads_each_table_from_its_file_with_its_delimiter(german_export):
+    """custseg spark: the same rule (a fake session records what it was asked to read)."""
+    from custseg.spark import load_raw_tables
+
+    calls = []
+
+    class Frame:
+        def __init__(self, what):
+            self.what = what
+            self.write = self
+
+        def mode(self, _):
+            return self
+
+        def format(self, _):
+            return self
+
+        def saveAsTable(self, name):
+            calls.append((name, self.what))
+
+    class Reader:
+        def csv(self, path, **options):
+            return Frame(("csv", Path(path).name, options["sep"]))
+
+        def parquet(self, path):
+            return Frame(("parquet", Path(path).name, None))
+
+    class Session:
+        read = Reader()
+
+        def sql(self, _):
+            return None
+
+    loaded = load_raw_tables(Session(), german_export)
+    assert loaded == ["customers", "orders"]
+    assert calls == [
+        ("raw.customers", ("csv", "customers.csv", ";")),
+        ("raw.orders", ("parquet", "orders.parquet", None)),
+    ]
