@@ -6,7 +6,7 @@ AS_OF ?= $(shell date -u +%F)
 CUSTOMERS ?= 10000
 SEED ?= 42
 
-.PHONY: setup setup-dev demo test lint clean
+.PHONY: setup setup-dev demo test test-pythons lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,23 @@ demo: setup
 test: setup-dev
 	$(BIN)/ruff check src tests/python benchmarks
 	$(BIN)/pytest
+
+## test-pythons: every supported Python found (pyenv's, else python3.X on PATH) gets its own
+## venv (.venv-3.X) with the dev extras and runs the tests that need no 2,000-customer build,
+## two end-to-end builds among them; not part of `make test` (installs take minutes)
+PYTHONS ?= 3.11 3.12 3.13
+PYTHON_TESTS ?= tests/python/test_raw_contract.py tests/python/test_generate.py \
+	tests/python/test_cli_vars.py tests/python/test_raw_inputs.py \
+	tests/python/test_table_subsets.py
+test-pythons:
+	@for v in $(PYTHONS); do \
+		py=$$(ls -d $$HOME/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -n 1); \
+		[ -n "$$py" ] || py=$$(command -v python$$v); \
+		if [ -z "$$py" ]; then echo "Python $$v: not found, skipped"; continue; fi; \
+		echo "Python $$v: $$py"; \
+		$$py -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet -e ".[dev]" \
+			&& .venv-$$v/bin/pytest -q -p no:cacheprovider $(PYTHON_TESTS) || exit 1; \
+	done
 
 clean:
 	rm -rf target logs data warehouse.duckdb warehouse.duckdb.wal

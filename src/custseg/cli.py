@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from . import warehouse
+
+
+class UsageError(ValueError):
+    """A command line that cannot mean what it says: printed as one line, exit status 2."""
 
 
 def _date(text: str) -> dt.date:
@@ -18,15 +24,86 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
 
 
-def _build_vars(args: argparse.Namespace) -> dict:
-    variables: dict = {}
-    if args.raw_path:
-        variables["raw_path"] = str(Path(args.raw_path).resolve())
-    if args.raw_format:
-        variables["raw_format"] = args.raw_format
-    if args.as_of:
-        variables["as_of_date"] = args.as_of.isoformat()
+def _var_pair(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` of ``--var``: the value parsed as a YAML scalar or list, as dbt parses
+    ``--vars`` (``0.1`` a number, ``true`` a boolean, ``[a, b]`` a list). Text that YAML
+    cannot read as a value (``,``, ``|``, a tab, ``a: b``) stays the text typed, and so
+    does a date (dbt's vars are text in SQL)."""
+    import yaml
+
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return key, value
+    if parsed is None and value.strip() not in ("null", "Null", "NULL", "~"):
+        return key, value
+    if parsed == "" or isinstance(parsed, dict | dt.date | dt.datetime):
+        return key, value.strip() if isinstance(parsed, dt.date | dt.datetime) else value
+    return key, parsed
+
+
+def declared_vars(project: Path | None = None) -> dict[str, Any]:
+    """The project's vars and their defaults, as declared in dbt_project.yml."""
+    import yaml
+
+    path = (project or warehouse.project_dir()) / "dbt_project.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: value
+        for key, value in (document.get("vars") or {}).items()
+        if not isinstance(value, dict)  # a package's vars, not a var
+    }
+
+
+def _var_options(pairs: list[tuple[str, Any]] | None) -> dict[str, Any]:
+    """``--var`` pairs as a dict: every key declared in dbt_project.yml (else an error that
+    names the nearest declared var), a key given twice only with one value."""
+    declared = declared_vars()
+    variables: dict[str, Any] = {}
+    for key, value in pairs or []:
+        if key not in declared:
+            nearest = difflib.get_close_matches(key, list(declared), n=1, cutoff=0.5)
+            hint = f"; did you mean {nearest[0]}?" if nearest else ""
+            raise UsageError(
+                f"--var {key}: no such var in dbt_project.yml{hint} "
+                f"(declared: {', '.join(sorted(declared))})"
+            )
+        if key in variables and variables[key] != value:
+            raise UsageError(f"--var {key} given twice: {variables[key]!r} and {value!r}")
+        variables[key] = value
     return variables
+
+
+def _build_vars(args: argparse.Namespace) -> dict:
+    """The dbt vars of a command: ``--var`` pairs and the explicit options (--raw-path,
+    --raw-format, --as-of). An option and a ``--var`` of the same var must agree."""
+    variables = _var_options(getattr(args, "var", None))
+    if "raw_path" in variables:  # a path relative to where the command runs, as --raw-path
+        variables["raw_path"] = str(Path(str(variables["raw_path"])).resolve())
+    explicit = {
+        "raw_path": str(Path(args.raw_path).resolve()) if args.raw_path else None,
+        "raw_format": args.raw_format,
+        "as_of_date": args.as_of.isoformat() if args.as_of else None,
+    }
+    options = {"raw_path": "--raw-path", "raw_format": "--raw-format", "as_of_date": "--as-of"}
+    for key, value in explicit.items():
+        if value is None:
+            continue
+        if key in variables and str(variables[key]) != value:
+            raise UsageError(
+                f"{options[key]} {value} and --var {key}={variables[key]} disagree: give one"
+            )
+        variables[key] = value
+    return variables
+
+
+def _configured(variables: dict, key: str) -> Any:
+    """A var's value for this command: given on the command line, else dbt_project.yml's."""
+    return variables[key] if key in variables else declared_vars().get(key)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -93,7 +170,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .report import print_summary
 
         print_summary(warehouse.warehouse_path())
-        status = max(status, _mart_gate())
+        status = max(status, _mart_gate(variables))
     print()
     return max(status, run_report(project))
 
@@ -119,16 +196,17 @@ def _raw_gate(variables: dict) -> int:
     started = time.perf_counter()
     status = run_raw_gate(
         raw_path,
-        variables.get("raw_format", "parquet"),
+        str(_configured(variables, "raw_format") or "auto"),
         json_path=quality_dir(project) / "raw_gate.json",
-        max_bad_ratio=float(settings(project)["max_quarantine_ratio"]),
+        max_bad_ratio=float(settings(project, variables)["max_quarantine_ratio"]),
         docs_root=quality_dir(project) / "gx",
+        csv_delimiter=str(_configured(variables, "raw_csv_delimiter") or "auto"),
     )
     print(f"Gate 1 (raw files) took {time.perf_counter() - started:.1f} s.")
     return status
 
 
-def _mart_gate() -> int:
+def _mart_gate(variables: dict | None = None) -> int:
     from .quality import gate_passed
     from .quality.mart_gate import validate_marts
     from .quality.report import quality_dir, render, write_results
@@ -136,7 +214,10 @@ def _mart_gate() -> int:
     project = warehouse.project_dir()
     started = time.perf_counter()
     results, timings = validate_marts(
-        warehouse.warehouse_path(), project, docs_root=quality_dir(project) / "gx"
+        warehouse.warehouse_path(),
+        project,
+        docs_root=quality_dir(project) / "gx",
+        variables=variables,
     )
     timings["total"] = time.perf_counter() - started
     write_results(quality_dir(project) / "mart_gate.json", results, timings)
@@ -147,9 +228,10 @@ def _mart_gate() -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    variables = _build_vars(args)
     if args.layer == "raw":
-        return _raw_gate(_build_vars(args))
-    return _mart_gate()
+        return _raw_gate(variables)
+    return _mart_gate(variables)
 
 
 def cmd_quality(_args: argparse.Namespace) -> int:
@@ -162,6 +244,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Backfill the accumulating marts (segment_membership_history, segment_sizes, static
     segments): a full-refresh build at the first date, then a build per later date."""
     dates = warehouse.replay_dates(args.start, args.end, args.every)
+    given = _build_vars(args)
+    if "as_of_date" in given:
+        raise UsageError("replay sets as_of_date per date (--from, --to): drop it from --var")
     if args.target in (None, "dev"):
         try:
             warehouse.check_not_locked()
@@ -171,7 +256,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     for index, as_of in enumerate(dates):
         dbt_args = ["build", *(["--full-refresh"] if index == 0 else [])]
-        variables = {**_build_vars(args), "as_of_date": as_of.isoformat()}
+        variables = {**given, "as_of_date": as_of.isoformat()}
         result = warehouse.run_dbt(dbt_args, variables, target=args.target)
         print(
             f"{as_of}: {'ok' if result.success else 'FAILED'} "
@@ -213,10 +298,13 @@ def cmd_contract(args: argparse.Namespace) -> int:
 def cmd_spark(args: argparse.Namespace) -> int:
     from .spark import build_on_spark
 
+    variables = _build_vars(args)
+    if "raw_path" not in variables:
+        raise UsageError("spark needs the landing folder: --raw-path")
     return build_on_spark(
-        raw_path=Path(args.raw_path),
+        raw_path=Path(variables["raw_path"]),
         dbt_args=["build", *(["--select", *args.select] if args.select else [])],
-        variables={k: v for k, v in _build_vars(args).items() if k != "raw_path"},
+        variables={k: v for k, v in variables.items() if k != "raw_path"},
         work_dir=Path(args.work_dir) if args.work_dir else None,
         report_path=Path(args.report) if args.report else None,
         then_as_of=[d.isoformat() for d in args.then_as_of or []],
@@ -225,8 +313,19 @@ def cmd_spark(args: argparse.Namespace) -> int:
 
 def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw-path", help="folder of landing files (dbt var raw_path)")
-    parser.add_argument("--raw-format", choices=["parquet", "csv"], help="dbt var raw_format")
+    parser.add_argument(
+        "--raw-format",
+        choices=["auto", "parquet", "csv", "csv.gz"],
+        help="dbt var raw_format (default auto: each table from the file that exists)",
+    )
     parser.add_argument("--as-of", type=_date, help="dbt var as_of_date (default: today, UTC)")
+    parser.add_argument(
+        "--var",
+        type=_var_pair,
+        action="append",
+        metavar="KEY=VALUE",
+        help="any dbt var of dbt_project.yml, repeatable; VALUE is YAML (0.1, true, [a, b])",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -300,7 +399,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UsageError as error:
+        print(f"custseg {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

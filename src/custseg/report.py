@@ -49,6 +49,8 @@ def print_summary(path: Path) -> int:
             print("\nMarts: " + ", ".join(marts))
         if "fct_orders" in marts:
             print_unconverted_orders(connection)
+        if reconciliation:
+            print_switched_off(reconciliation)
     return 0
 
 
@@ -107,3 +109,32 @@ def print_unconverted_orders(connection) -> None:
             f"{row['currency']:<10}{row['order_count']:>10,}{row['order_share']:>10.2%}"
             f"  {row['first_order_date']}  {row['last_order_date']}"
         )
+
+
+
+def switched_off(reconciliation: list[tuple]) -> list[tuple[str, str, str]]:
+    """The optional contract tables this build had no valid row of, from staging's
+    reconciliation rows (table, raw, staged, ...): (table, why, what it feeds), the latter
+    from the raw contract's ``feeds``."""
+    from . import contract
+
+    tables = contract.load().tables
+    found = []
+    for table_name, raw_rows, staged_rows, *_ in reconciliation:
+        table = tables.get(table_name)
+        if table is None or table.required or staged_rows:
+            continue
+        why = "no rows" if not raw_rows else f"all {raw_rows:,} rows quarantined"
+        found.append((table_name, why, table.feeds))
+    return found
+
+
+def print_switched_off(reconciliation: list[tuple]) -> None:
+    """What the optional tables without rows switched off (nothing printed if none)."""
+    rows = switched_off(reconciliation)
+    if not rows:
+        return
+    print("\nSwitched off: optional tables without valid rows, and what they would feed")
+    width = max(len(table) for table, _, _ in rows)
+    for table, why, feeds in rows:
+        print(f"  {table:<{width}}  ({why}) {feeds}")

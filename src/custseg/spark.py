@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import contract, warehouse
+from . import contract, landing, warehouse
 
 RAW_SCHEMA = "raw"
 
@@ -34,21 +34,33 @@ def spark_session(work_dir: Path):
     )
 
 
-def load_raw_tables(spark, raw_path: Path, schema: str = RAW_SCHEMA) -> list[str]:
-    """Each contract table found as <raw_path>/<table>.parquet or .csv becomes schema.table.
-    CSV is read as text, as on DuckDB; absent optional tables are left absent."""
+def load_raw_tables(
+    spark,
+    raw_path: Path,
+    schema: str = RAW_SCHEMA,
+    raw_format: str = landing.AUTO,
+    csv_delimiter: str = landing.AUTO,
+) -> list[str]:
+    """Each contract table's landing file (custseg.landing's rule, as on DuckDB: format
+    auto finds <table>.parquet, .csv or .csv.gz; a CSV's delimiter is sniffed unless
+    given) becomes schema.table. CSV is read as text, as on DuckDB; absent optional tables
+    are left absent."""
+    import duckdb
+
     spark.sql(f"create database if not exists {schema}")
     loaded = []
     for name in contract.load().tables:
-        parquet, csv = raw_path / f"{name}.parquet", raw_path / f"{name}.csv"
-        if parquet.exists():
-            frame = spark.read.parquet(str(parquet))
-        elif csv.exists():
+        path = landing.table_file(raw_path, name, raw_format)
+        if path is None:
+            continue
+        if landing.is_csv(path):
+            with duckdb.connect() as connection:
+                delimiter = landing.csv_delimiter(connection, path, csv_delimiter)
             frame = spark.read.csv(
-                str(csv), header=True, inferSchema=False, multiLine=True, escape='"'
+                path, header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter
             )
         else:
-            continue
+            frame = spark.read.parquet(path)
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{name}")
         loaded.append(name)
     return loaded
@@ -131,7 +143,12 @@ def build_on_spark(
         spark = spark_session(root)
         spark.sparkContext.setLogLevel("ERROR")
         try:
-            loaded = load_raw_tables(spark, raw_path.resolve())
+            loaded = load_raw_tables(
+                spark,
+                raw_path.resolve(),
+                raw_format=str((variables or {}).get("raw_format") or landing.AUTO),
+                csv_delimiter=str((variables or {}).get("raw_csv_delimiter") or landing.AUTO),
+            )
             print(f"Loaded {len(loaded)} raw tables into Spark schema {RAW_SCHEMA}: {loaded}")
             variables = {"raw_schema": RAW_SCHEMA, **(variables or {})}
             result = warehouse.run_dbt(dbt_args, variables, target="spark")

@@ -49,6 +49,7 @@ class Table:
     parents: dict[str, str] = field(default_factory=dict)
     erasure: tuple[str, ...] = ()
     description: str = ""
+    feeds: str = ""  # optional tables: what a build without its rows goes without
 
 
 @dataclass(frozen=True)
@@ -118,5 +119,6 @@ def load() -> Contract:
             parents=dict(spec.get("parents") or {}),
             erasure=tuple(spec.get("erasure") or ()),
             description=descriptions.get(name, ""),
+            feeds=str(spec.get("feeds") or ""),
         )
     return Contract(version=raw["version"], tables=tables)

@@ -14,14 +14,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
-STATUSES = (PASS, WARN, FAIL)
+# A check that cannot apply to this build (e.g. consent shares without a consents table):
+# reported with its reason, never a failure, and never counted as passed.
+NOT_APPLICABLE = "n/a"
+STATUSES = (NOT_APPLICABLE, PASS, WARN, FAIL)  # in order of severity
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's outcome. ``status`` is pass, warn (soft: reported, never blocking) or
-    fail (blocking: the gate exits non-zero). ``failing_rows`` counts the offending rows
-    (or values) when the check has rows to count, else None."""
+    """One check's outcome. ``status`` is pass, warn (soft: reported, never blocking),
+    fail (blocking: the gate exits non-zero) or n/a (the check cannot apply to this build;
+    ``message`` says why; never blocking). ``failing_rows`` counts the offending rows (or
+    values) when the check has rows to count, else None."""
 
     gate: str  # raw | dbt | marts
     layer: str  # raw, sources, staging, intermediate, marts, seeds, ...
@@ -40,7 +44,8 @@ class CheckResult:
 
 
 def gate_passed(results: list[CheckResult]) -> bool:
-    """A gate passes when none of its checks failed (warnings do not block)."""
+    """A gate passes when none of its checks failed (warnings and checks that do not
+    apply do not block)."""
     return all(result.status != FAIL for result in results)
 
 
@@ -55,10 +60,11 @@ DEFAULTS = {
 }
 
 
-def settings(project_dir: Path) -> dict:
-    """Gate thresholds: the project's dbt vars, else the defaults."""
+def settings(project_dir: Path, overrides: dict | None = None) -> dict:
+    """Gate thresholds: the build's vars (``overrides``, e.g. ``custseg build --var``),
+    else the project's dbt vars, else the defaults."""
     import yaml
 
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-    configured = project.get("vars") or {}
+    configured = {**(project.get("vars") or {}), **(overrides or {})}
     return {key: configured.get(key, default) for key, default in DEFAULTS.items()}

@@ -11,7 +11,10 @@ Checks (thresholds: the dbt vars quality_*, defaults in custseg.quality.DEFAULTS
   share a score, so ties can force uneven shares);
 - CLV: p_alive in [0, 1], predicted and historical values not negative;
 - consent: the share of customers with granted consent per purpose is above zero (fail:
-  a broken consent join) and within a plausible band (warn);
+  a broken consent join) and within a plausible band (warn). Not applicable (status n/a,
+  with the reason) to a purpose without any consent record on or before as_of_date, e.g.
+  when the optional consents table is absent: then nobody may be contacted for it and its
+  audiences are empty by design, which is no defect of the build;
 - segment sizes against the previous as_of_date in segment_sizes: a change by more than
   ``quality_size_warn_ratio`` warns, by more than ``quality_size_fail_ratio`` fails;
 - row counts of the main marts against the previous as_of_date in mart_row_counts, with
@@ -30,11 +33,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import FAIL, PASS, WARN, CheckResult, settings
+from . import FAIL, NOT_APPLICABLE, PASS, WARN, CheckResult, settings
 from . import gx as gxq
 
 GATE = "marts"
 CONSENT_PURPOSES = ("email_marketing", "sms_marketing", "personalized_ads", "profiling")
+# What a missing consent switches off (audience_exports' channel per purpose).
+CONSENT_USES = {
+    "email_marketing": "the email audiences are empty",
+    "sms_marketing": "the sms audiences are empty",
+    "personalized_ads": "the paid_media audiences are empty",
+    "profiling": "no customer may be profiled",
+}
+CONSENT_CHECKS = ("consent_share_above_zero", "consent_share_plausible")
 RFM_DIMENSIONS = {"r_score": "recency_days", "f_score": "frequency", "m_score": "monetary"}
 
 
@@ -179,6 +190,46 @@ def consent_share_frame(connection) -> pd.DataFrame:
     return connection.execute(parts).df()
 
 
+def consent_applicability(connection) -> dict[str, str]:
+    """Per purpose without any valid consent record on or before the build's as_of_date
+    (so no customer can have consented to it): why the consent checks do not apply.
+    Purposes with records are absent from the result."""
+    if not _relation_exists(connection, "staging", "stg_raw__consent_log"):
+        return {}
+    table_rows = None
+    if _relation_exists(connection, "staging", "stg_raw__reconciliation"):
+        table_rows = connection.execute(
+            "select raw_row_count, staged_row_count from staging.stg_raw__reconciliation"
+            " where table_name = 'consents'"
+        ).fetchone()
+    as_of = connection.execute("select max(as_of_date) from marts.dim_customers").fetchone()[0]
+    counts = dict(
+        connection.execute(
+            """
+            select purpose, count(*)
+            from staging.stg_raw__consent_log
+            where ? is null or recorded_at < cast(? as date) + interval 1 day
+            group by purpose
+            """,
+            [as_of, as_of],
+        ).fetchall()
+    )
+    if table_rows is not None and table_rows[1] == 0:
+        why = (
+            "no consents table"
+            if table_rows[0] == 0
+            else f"no valid consent record (all {table_rows[0]:,} rows of consents quarantined)"
+        )
+        reason = f"{why}: nobody may be contacted, so audiences are empty"
+        return dict.fromkeys(CONSENT_PURPOSES, reason)
+    when = f" on or before {as_of}" if as_of else ""
+    return {
+        purpose: f"no consent record for {purpose}{when}: {CONSENT_USES[purpose]}"
+        for purpose in CONSENT_PURPOSES
+        if not counts.get(purpose)
+    }
+
+
 def _consent_expectations(band):
     import great_expectations as gx
 
@@ -311,9 +362,11 @@ def validate_marts(
     project_dir: Path,
     docs_root: Path | None = None,
     chunk_rows: int = 1_000_000,
+    variables: dict | None = None,
 ) -> tuple[list[CheckResult], dict]:
-    """Run gate 3 on a built warehouse; returns the results and timings (seconds)."""
-    conf = settings(project_dir)
+    """Run gate 3 on a built warehouse; returns the results and timings (seconds).
+    ``variables``: the build's vars (thresholds given on the command line win)."""
+    conf = settings(project_dir, variables)
     ctx = gxq.context(docs_root)
     docs = docs_root is not None
     results: list[CheckResult] = []
@@ -337,12 +390,23 @@ def validate_marts(
 
         started = time.perf_counter()
         if _relation_exists(connection, "marts", "dim_customers"):
+            not_applicable = consent_applicability(connection)
             frame = consent_share_frame(connection).rename(columns={"purpose": "key"})
-            results += _keyed_results(
-                frame, ctx, "dim_customers", "dim_customers_consent_shares",
-                _consent_expectations(conf["quality_consent_share_band"]), docs,
-                lambda row: f"share {row.share:.3f}",
-            )  # fmt: skip
+            frame = frame[~frame["key"].isin(list(not_applicable))]
+            if not frame.empty:
+                results += _keyed_results(
+                    frame, ctx, "dim_customers", "dim_customers_consent_shares",
+                    _consent_expectations(conf["quality_consent_share_band"]), docs,
+                    lambda row: f"share {row.share:.3f}",
+                )  # fmt: skip
+            results += [
+                CheckResult(
+                    GATE, "marts", "dim_customers", f"{check}:{purpose}", NOT_APPLICABLE,
+                    None, reason,
+                )
+                for purpose, reason in not_applicable.items()
+                for check in CONSENT_CHECKS
+            ]  # fmt: skip
         timings["consent"] = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -1,11 +1,14 @@
 """Gate 1: Great Expectations suites on the raw landing files, before dbt runs.
 
-One suite per contract table (``custseg.contract``), run against ``<raw_path>/<table>.<fmt>``:
+One suite per contract table (``custseg.contract``), run against the table's landing file
+(``custseg.landing``: ``<raw_path>/<table>.<fmt>``; format auto finds .parquet, .csv or
+.csv.gz, a CSV's delimiter is sniffed unless raw_csv_delimiter says it, as in staging):
 
 - structure (blocking): the file of a required table is present, it can be read, it has
   every required column and at least one row. An absent optional file passes (the build
   reads it as an empty table). When a required column is missing, the row-level checks of
-  that table are skipped: staging stops the build on it anyway.
+  that table are skipped (staging stops the build on it anyway) and the message shows the
+  header as read, with the CSV delimiter used.
 - rows (quarantined by staging, so soft unless widespread), per listed column present in
   the file, named like staging's quarantine reasons:
   ``missing_required:<col>`` (null, empty or blank), ``bad_type:<col>`` (the text does not
@@ -31,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import glob
 import os
 import shutil
 import tempfile
@@ -46,6 +48,7 @@ import duckdb
 import pandas as pd
 
 from custseg import contract as raw_contract
+from custseg import landing
 
 from . import FAIL, PASS, STATUSES, WARN, CheckResult, gate_passed
 from . import gx as gxq
@@ -78,14 +81,9 @@ def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _reader(path: str) -> str:
+def _reader(path: str, delimiter: str = ",") -> str:
     """The DuckDB reader of one landing file, as ``select_raw_table`` builds it."""
-    if path.endswith(".csv") or path.endswith(".csv.gz"):
-        return (
-            f"read_csv({_literal(path)}, header = true, delim = ',', quote = '\"', "
-            "escape = '\"', all_varchar = true)"
-        )
-    return f"read_parquet({_literal(path)})"
+    return landing.reader_sql(path, delimiter)
 
 
 def _text(file_column: str) -> str:
@@ -255,6 +253,10 @@ class _Plan:
     table: raw_contract.Table
     path: str
     columns: dict[str, str] = field(default_factory=dict)  # contract name -> file name
+    reader: str = ""  # the DuckDB reader of the file (default: _reader(path))
+
+    def __post_init__(self) -> None:
+        self.reader = self.reader or _reader(self.path)
 
     @property
     def present(self) -> list[raw_contract.Column]:
@@ -280,7 +282,7 @@ class _Plan:
             parsed = _parsed(column, _text(file_column))
             if parsed is not None:
                 selects.append(f"{parsed} as {_ident(column.name + '__parsed')}")
-        return f"select {', '.join(selects) or '1 as __row'} from {_reader(self.path)}"
+        return f"select {', '.join(selects) or '1 as __row'} from {self.reader}"
 
     def violation_sql(self) -> str:
         """True when a row breaks a contract rule staging quarantines it for (such rows
@@ -317,7 +319,7 @@ class _Plan:
         group-by on the key alone), and only their rows are compared in full."""
         table = self.table
         names = [c.name for c in self.present]
-        reader = _reader(self.path)
+        reader = self.reader
 
         def key_value(name: str, file_column: str) -> str:
             column = table.columns[name]
@@ -334,7 +336,7 @@ class _Plan:
             f"cast({_ident(self.columns[n])} as varchar) as {_ident(n)}" for n in names
         )
         # inside candidate_rows the columns carry their contract names
-        contract_named = _Plan(table, self.path, {n: n for n in names})
+        contract_named = _Plan(table, self.path, {n: n for n in names}, self.reader)
         violation = contract_named.violation_sql()
         version_column = table.version_column if table.version_column in self.columns else None
         version = ""
@@ -475,7 +477,9 @@ def _validate_table(
     connection,
     ctx,
     table: raw_contract.Table,
-    path: str,
+    raw_path: Path,
+    raw_format: str,
+    csv_delimiter: str,
     limit: float,
     max_ratio: float,
     chunk_rows: int,
@@ -486,18 +490,32 @@ def _validate_table(
 
     E = gx.expectations
     name = table.name
-    if not glob.glob(path):
-        if table.required:
-            return [_result(name, "file_present", FAIL, None, f"required file missing: {path}")]
-        return [_result(name, "file_present", PASS, None, OPTIONAL_ABSENT)]
-    results = [_result(name, "file_present", PASS)]
     try:
-        described = connection.execute(f"describe select * from {_reader(path)}").fetchall()
+        path = landing.table_file(raw_path, name, raw_format)
+    except landing.LandingError as error:
+        return [_result(name, "file_present", FAIL, None, str(error))]
+    if path is None:
+        looked_at = " or ".join(landing.candidates(raw_path, name, raw_format))
+        if table.required:
+            message = f"required file missing: {looked_at}"
+            return [_result(name, "file_present", FAIL, None, message)]
+        return [_result(name, "file_present", PASS, None, OPTIONAL_ABSENT)]
+    delimiter = (
+        landing.csv_delimiter(connection, path, csv_delimiter) if landing.is_csv(path) else None
+    )
+    reader = _reader(path, delimiter or ",")
+    read_as = Path(path).name
+    if delimiter is not None:
+        how = "detected" if csv_delimiter == landing.AUTO else "raw_csv_delimiter"
+        read_as += f", delimiter {landing.delimiter_shown(delimiter)} ({how})"
+    results = [_result(name, "file_present", PASS, None, read_as)]
+    try:
+        described = connection.execute(f"describe select * from {reader}").fetchall()
     except duckdb.Error as error:
         return [*results, _unreadable(name, error)]
     # contract columns are matched case-insensitively, ignoring surrounding blanks
     by_name = {row[0].lower().strip(): row[0] for row in described}
-    plan = _Plan(table, path, {n: by_name[n] for n in table.columns if n in by_name})
+    plan = _Plan(table, path, {n: by_name[n] for n in table.columns if n in by_name}, reader)
 
     # structure: the required columns, on a frame with the file's columns and no rows
     required = [n for n, c in table.columns.items() if c.required]
@@ -510,7 +528,8 @@ def _validate_table(
     )
     missing = [o.expectation_config.kwargs["column"] for o in validation.results if not o.success]
     if missing:
-        message = f"missing required column(s) {', '.join(missing)}; row checks skipped"
+        header = landing.header_hint([row[0] for row in described], delimiter, csv_delimiter)
+        message = f"missing required column(s) {', '.join(missing)}; row checks skipped. {header}"
         results.append(_result(name, "required_columns", FAIL, None, message))
     else:
         results.append(_result(name, "required_columns", PASS))
@@ -521,7 +540,7 @@ def _validate_table(
     checks = [] if missing else plan.checks()
     try:
         if missing:
-            rows = connection.execute(f"select count(*) from {_reader(path)}").fetchone()[0]
+            rows = connection.execute(f"select count(*) from {reader}").fetchone()[0]
         else:
             reader = connection.execute(plan.frame_sql()).fetch_record_batch(chunk_rows)
             frames = (batch.to_pandas() for batch in reader if batch.num_rows)
@@ -617,13 +636,16 @@ def _validate_table(
 
 def validate_raw(
     raw_path: Path,
-    raw_format: str = "parquet",
+    raw_format: str = landing.AUTO,
     now: dt.datetime | None = None,
     max_bad_ratio: float = 0.05,
     chunk_rows: int = 1_000_000,
     docs_root: Path | None = None,
+    csv_delimiter: str = landing.AUTO,
 ) -> list[CheckResult]:
-    """Run gate 1 on the landing folder ``raw_path`` (files ``<table>.<raw_format>``).
+    """Run gate 1 on the landing folder ``raw_path`` (files ``<table>.<raw_format>``;
+    ``auto``: whichever of .parquet, .csv, .csv.gz exists; CSV split by ``csv_delimiter``,
+    ``auto``: sniffed).
 
     ``now`` (default: the moment of validation; a naive value is UTC) bounds the
     timestamps, with a tolerance of one day. Row-level checks warn on any offending row
@@ -641,12 +663,13 @@ def validate_raw(
     try:
         with _connect(spill) as connection:
             for table in raw_contract.load().tables.values():
-                path = f"{raw_path}/{table.name}.{raw_format}"
                 results += _validate_table(
                     connection,
                     ctx,
                     table,
-                    path,
+                    raw_path,
+                    raw_format,
+                    csv_delimiter,
                     limit,
                     max_bad_ratio,
                     chunk_rows,
@@ -669,7 +692,8 @@ def summarize(results: list[CheckResult]) -> str:
     for table, rows in by_table.items():
         passed = sum(r.status == PASS for r in rows)
         absent = any(r.message == OPTIONAL_ABSENT for r in rows)
-        note = " (optional file absent)" if absent else ""
+        read_as = [r.message for r in rows if r.check == "file_present" and r.status == PASS]
+        note = " (optional file absent)" if absent else f" ({read_as[0]})" if read_as else ""
         lines.append(f"{table}: {passed} of {len(rows)} checks passed{note}")
         for r in rows:
             if r.status != PASS:
@@ -689,10 +713,11 @@ def summarize(results: list[CheckResult]) -> str:
 
 def run_raw_gate(
     raw_path: Path,
-    raw_format: str = "parquet",
+    raw_format: str = landing.AUTO,
     json_path: Path | None = None,
     max_bad_ratio: float = 0.05,
     docs_root: Path | None = None,
+    csv_delimiter: str = landing.AUTO,
 ) -> int:
     """Run gate 1, print the summary, write the results and timing as JSON (the format of
     ``report.write_results``) when ``json_path`` is given; 0 when the gate passed."""
@@ -700,7 +725,11 @@ def run_raw_gate(
 
     started = time.perf_counter()
     results = validate_raw(
-        Path(raw_path), raw_format, max_bad_ratio=max_bad_ratio, docs_root=docs_root
+        Path(raw_path),
+        raw_format,
+        max_bad_ratio=max_bad_ratio,
+        docs_root=docs_root,
+        csv_delimiter=csv_delimiter,
     )
     print(summarize(results))
     if json_path is not None:

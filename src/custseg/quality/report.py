@@ -1,6 +1,6 @@
 """One quality report over the three gates: a table on the terminal (every check that
-warned or failed, and the passing ones counted per gate and layer) and the same rows as
-JSON under target/quality/report.json for CI and BI.
+warned, failed or did not apply, with its reason, and the passing ones counted per gate
+and layer) and the same rows as JSON under target/quality/report.json for CI and BI.
 
 The verdict is PASSED only when every gate ran and passed: a gate that did not run (dbt
 could not start, the marts were not validated) makes it INCOMPLETE, never PASSED."""
@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from . import FAIL, PASS, WARN, CheckResult, gate_passed
+from . import FAIL, NOT_APPLICABLE, PASS, WARN, CheckResult, gate_passed
 
 GATES = ("raw", "dbt", "marts")
 GATE_TITLES = {"raw": "1 raw files", "dbt": "2 dbt", "marts": "3 marts"}
@@ -69,6 +69,14 @@ def collect(project_dir: Path) -> tuple[list[CheckResult], dict, list[str]]:
     return results, timings, missing
 
 
+def _status_label(status: str) -> str:
+    return "not applicable" if status == NOT_APPLICABLE else status.upper()
+
+
+def _shorten(text: str, width: int = 160) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def render(results: list[CheckResult], missing: list[str]) -> str:
     rows = [("gate", "layer", "table", "check", "status", "failing rows")]
     for result in results:
@@ -77,7 +85,7 @@ def render(results: list[CheckResult], missing: list[str]) -> str:
             check = result.check + (f" ({result.message})" if result.message else "")
             rows.append(
                 (GATE_TITLES.get(result.gate, result.gate), result.layer, result.table,
-                 check[:110], result.status.upper(), failing)
+                 _shorten(check), _status_label(result.status), failing)
             )  # fmt: skip
     passed = Counter((r.gate, r.layer) for r in results if r.status == PASS)
     for (gate, layer), count in sorted(passed.items(), key=lambda item: GATES.index(item[0][0])):
@@ -90,7 +98,9 @@ def render(results: list[CheckResult], missing: list[str]) -> str:
     lines.append("")
     lines.append(
         f"{len(results)} checks: {counts[PASS]} passed, {counts[WARN]} warned, "
-        f"{counts[FAIL]} failed."
+        f"{counts[FAIL]} failed"
+        + (f", {counts[NOT_APPLICABLE]} not applicable" if counts[NOT_APPLICABLE] else "")
+        + "."
         + (f" Not run: {', '.join(missing)}." if missing else "")
         + f" QUALITY GATES {verdict(results, missing)}."
     )

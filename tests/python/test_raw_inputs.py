@@ -1,0 +1,274 @@
+"""Input a person actually has: the format of each landing file is found from the files
+present, a CSV's delimiter is found (German Excel writes ';'), and a CSV that does not
+parse into contract columns says which header it read and with which delimiter.
+
+Gate 1 (Python) and staging (the macro select_raw_table, at compile time) must agree:
+the same files are read the same way and the same mistakes are worded the same way.
+Hand-written exports only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from custseg import landing
+from custseg.quality import FAIL, PASS, gate_passed
+from custseg.quality.raw_gate import summarize, validate_raw
+from project_copy import copy_project, run_custseg
+
+NOW = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+CUSTOMER_HEADER = ["customer_id", "email", "first_name", "city", "created_at", "updated_at"]
+CUSTOMERS = [
+    ["K-1", "anna@example.de", "Anna", "München", "2025-01-03 10:00:00", "2026-06-20 08:00:00"],
+    ["K-2", "bernd@example.de", "Bernd", "Köln", "2025-02-11 09:30:00", "2026-06-21 08:00:00"],
+    [
+        "K-3",
+        "carla@example.de",
+        "Carla; Maria",
+        "Bonn",
+        "2025-03-01 12:00:00",
+        "2026-06-22 08:00:00",
+    ],
+]
+ORDER_HEADER = ["order_id", "customer_id", "ordered_at", "status", "currency", "order_total",
+                "updated_at"]  # fmt: skip
+ORDERS = [
+    ["A-1", "K-1", "2026-06-01 10:00:00", "completed", "EUR", "19.90", "2026-06-01 10:00:00"],
+    ["A-2", "K-2", "2026-06-15 10:00:00", "completed", "EUR", "5.00", "2026-06-15 10:00:00"],
+]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: str) -> Path:
+    def cell(value: str) -> str:
+        return f'"{value}"' if delimiter in value else value
+
+    lines = [delimiter.join(header)] + [delimiter.join(cell(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_parquet(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with duckdb.connect() as connection:
+        values = ", ".join(
+            "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in row) + ")" for row in rows
+        )
+        columns = ", ".join(header)
+        connection.execute(
+            f"copy (select * from (values {values}) as t({columns})) to '{path}' (format parquet)"
+        )
+    return path
+
+
+@pytest.fixture
+def german_export(tmp_path) -> Path:
+    """customers.csv as German Excel writes it (';', a ';' inside a quoted name),
+    orders as Parquet from another system."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_csv(folder / "customers.csv", CUSTOMER_HEADER, CUSTOMERS, ";")
+    write_parquet(folder / "orders.parquet", ORDER_HEADER, ORDERS)
+    return folder
+
+
+# ------------------------------------------------------------------ which file
+def test_each_table_is_read_from_the_file_that_exists(tmp_path):
+    write_csv(tmp_path / "customers.csv", CUSTOMER_HEADER, CUSTOMERS, ",")
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    (tmp_path / "reviews.csv.gz").write_bytes(b"")
+    assert landing.table_file(tmp_path, "customers") == f"{tmp_path}/customers.csv"
+    assert landing.table_file(tmp_path, "orders") == f"{tmp_path}/orders.parquet"
+    assert landing.table_file(tmp_path, "reviews") == f"{tmp_path}/reviews.csv.gz"
+    assert landing.table_file(tmp_path, "consents") is None
+    # an explicit format reads that format only
+    assert landing.table_file(tmp_path, "orders", "csv") is None
+    assert landing.table_file(tmp_path, "customers", "csv") == f"{tmp_path}/customers.csv"
+
+
+def test_two_files_for_one_table_are_an_error_naming_both(tmp_path):
+    write_csv(tmp_path / "customers.csv", CUSTOMER_HEADER, CUSTOMERS, ",")
+    write_parquet(tmp_path / "customers.parquet", CUSTOMER_HEADER, CUSTOMERS)
+    with pytest.raises(landing.LandingError, match=r"customers\.parquet and customers\.csv"):
+        landing.table_file(tmp_path, "customers")
+    # gate 1 reports it as a failed check, not a crash
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    results = validate_raw(tmp_path, now=NOW)
+    present = {(r.table, r.check): r for r in results}[("customers", "file_present")]
+    assert present.status == FAIL
+    assert "customers.parquet and customers.csv" in present.message
+    assert "raw_format" in present.message
+
+
+# ------------------------------------------------------------------ delimiters
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_the_delimiter_is_detected(tmp_path, delimiter):
+    path = write_csv(tmp_path / "customers.csv", CUSTOMER_HEADER, CUSTOMERS, delimiter)
+    with duckdb.connect() as connection:
+        found = landing.csv_delimiter(connection, str(path))
+        rows = connection.execute(
+            f"select * from {landing.reader_sql(str(path), found)}"
+        ).fetchall()
+    assert found == delimiter
+    assert [list(row) for row in rows] == CUSTOMERS  # the quoted ';' stays in the name
+
+
+def test_an_empty_csv_file_reads_as_comma_separated(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes(b"")
+    with duckdb.connect() as connection:
+        assert landing.csv_delimiter(connection, str(path)) == ","
+
+
+def test_gate_1_reads_a_semicolon_export_and_says_how(german_export):
+    results = validate_raw(german_export, now=NOW)
+    assert gate_passed(results), summarize(results)
+    checks = {(r.table, r.check): r for r in results}
+    assert checks[("customers", "required_columns")].status == PASS
+    assert checks[("customers", "row_count")].message == f"{len(CUSTOMERS)} rows"
+    assert checks[("orders", "row_count")].message == f"{len(ORDERS)} rows"
+    summary = summarize(results)
+    assert re.search(
+        r"customers: \d+ of \d+ checks passed \(customers\.csv, delimiter ';' \(detected\)\)",
+        summary,
+    ), summary
+    assert re.search(r"orders: \d+ of \d+ checks passed \(orders\.parquet\)", summary), summary
+
+
+def test_gate_1_names_the_header_and_delimiter_it_read(german_export):
+    results = validate_raw(german_export, now=NOW, csv_delimiter=",")
+    failed = {(r.table, r.check): r for r in results if r.status == FAIL}
+    message = failed[("customers", "required_columns")].message
+    assert "customer_id, created_at, updated_at" in message
+    assert "Read the header as 1 column 'customer_id;email;first_name;city;" in message
+    assert "with delimiter ',' (var raw_csv_delimiter)" in message
+    assert "The file looks ';'-separated: set var raw_csv_delimiter to ';', or to auto." in message
+
+
+def test_gate_1_lists_the_columns_of_a_header_that_parsed_but_lacks_some(tmp_path):
+    header = ["Kunden-ID", "E-Mail", "created_at", "updated_at"]
+    write_csv(
+        tmp_path / "customers.csv", header, [["K-1", "a@b.de", "2026-01-01", "2026-01-01"]], ";"
+    )
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    results = validate_raw(tmp_path, now=NOW)
+    message = {(r.table, r.check): r for r in results}[("customers", "required_columns")].message
+    assert "missing required column(s) customer_id" in message
+    assert (
+        "Read the header as 4 columns 'Kunden-ID', 'E-Mail', 'created_at', 'updated_at' "
+        "with delimiter ';' (detected)."
+    ) in message
+    assert "looks" not in message
+
+
+# ------------------------------------------------------ staging agrees (one dbt run)
+def test_staging_reads_the_same_files_and_words_the_same_errors(tmp_path, german_export):
+    """Gate 1 through `custseg validate raw --var` and one `dbt compile` of the raw base
+    models, on a copy of the project: customers.csv is ';'-separated but
+    raw_csv_delimiter says ',', and orders exists both as .csv and .parquet."""
+    folder = german_export
+    write_csv(folder / "orders.csv", ORDER_HEADER, ORDERS, ",")
+    project = copy_project(tmp_path / "project")
+    completed = run_custseg(
+        project,
+        ["validate", "raw", "--raw-path", str(folder), "--var", "raw_csv_delimiter=,"],
+    )
+    gate_output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, gate_output
+
+    from custseg.quality.raw_gate import validate_raw as gate
+
+    python_messages = {
+        (r.table, r.check): r.message
+        for r in gate(folder, now=NOW, csv_delimiter=",")
+        if r.status == FAIL
+    }
+    hint = landing.header_hint([";".join(CUSTOMER_HEADER)], ",", configured=",")
+    assert hint in python_messages[("customers", "required_columns")]
+
+    import os
+    import subprocess
+    import sys
+
+    dbt = Path(sys.executable).parent / "dbt"
+    variables = f"{{raw_path: '{folder}', raw_csv_delimiter: ',', as_of_date: 2026-07-01}}"
+
+    def compile_model(model: str) -> str:
+        compiled = subprocess.run(
+            [str(dbt), "compile", "--select", model, "--project-dir", str(project),
+             "--profiles-dir", str(project), "--vars", variables],
+            cwd=project,
+            env={**os.environ, "WAREHOUSE_PATH": str(project / "w.duckdb"), "DO_NOT_TRACK": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        output = compiled.stdout + compiled.stderr
+        assert compiled.returncode != 0, output
+        return output
+
+    output = compile_model("base_raw__customers")
+    # the staging macro words the header hint exactly as gate 1 does
+    assert hint in " ".join(output.split()), output
+    assert "lacks required column(s) customer_id (string)" in output
+    # and names both files of one table (same vars: dbt's partial parse makes this cheap)
+    output = compile_model("base_raw__orders")
+    assert "orders.parquet and orders.csv are both in" in output, output
+
+
+def test_a_file_without_header_row_is_named_but_never_quoted(tmp_path):
+    """The first line of a headerless export is a customer: the message must not quote
+    it (results carry counts and names, never values)."""
+    lines = [";".join(row) for row in CUSTOMERS]
+    (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    results = validate_raw(tmp_path, now=NOW)
+    message = {(r.table, r.check): r for r in results}[("customers", "required_columns")].message
+    assert "is the header row missing?" in message
+    assert "delimiter ';'" in message
+    for value in CUSTOMERS[0]:
+        assert value not in message
+
+
+def test_spark_loads_each_table_from_its_file_with_its_delimiter(german_export):
+    """custseg spark: the same rule (a fake session records what it was asked to read)."""
+    from custseg.spark import load_raw_tables
+
+    calls = []
+
+    class Frame:
+        def __init__(self, what):
+            self.what = what
+            self.write = self
+
+        def mode(self, _):
+            return self
+
+        def format(self, _):
+            return self
+
+        def saveAsTable(self, name):
+            calls.append((name, self.what))
+
+    class Reader:
+        def csv(self, path, **options):
+            return Frame(("csv", Path(path).name, options["sep"]))
+
+        def parquet(self, path):
+            return Frame(("parquet", Path(path).name, None))
+
+    class Session:
+        read = Reader()
+
+        def sql(self, _):
+            return None
+
+    loaded = load_raw_tables(Session(), german_export)
+    assert loaded == ["customers", "orders"]
+    assert calls == [
+        ("raw.customers", ("csv", "customers.csv", ";")),
+        ("raw.orders", ("parquet", "orders.parquet", None)),
+    ]
