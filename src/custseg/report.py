@@ -111,7 +111,6 @@ def print_unconverted_orders(connection) -> None:
         )
 
 
-
 def switched_off(reconciliation: list[tuple]) -> list[tuple[str, str, str]]:
     """The optional contract tables this build had no valid row of, from staging's
     reconciliation rows (table, raw, staged, ...): (table, why, what it feeds), the latter

@@ -76,7 +76,9 @@ select * from final
             ~ '%.2f' | format(ratio * 100) ~ " %) have no FX rate to " ~ reporting_currency
             ~ ": " ~ ns.parts | join(", ") ~ ". They count as purchases with unknown amounts"
             ~ " (fct_orders.fx_status = 'missing_fx_rate')." -%}
-        {%- set fix = " Fix: add fx_rates." ~ var('raw_format') ~ " to the raw folder with"
+        {%- set extension = var('raw_format') if var('raw_format') in ('parquet', 'csv', 'csv.gz')
+            else 'csv' -%}
+        {%- set fix = " Fix: add fx_rates." ~ extension ~ " to the raw folder with"
             ~ " columns currency, rate_date, rate_to_reporting (" ~ reporting_currency
             ~ " per unit of the currency; the latest rate on or before an order's date"
             ~ " applies), or set var reporting_currency to the shop's currency." -%}

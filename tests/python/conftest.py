@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,12 @@ import duckdb
 import pytest
 
 from custseg import warehouse
+
+# An xdist worker's __main__ has neither __file__ nor __spec__, which pyspark (imported by
+# Great Expectations) takes for a doctest run and answers with sys.exit(0) when grpc is
+# absent. Give the worker's __main__ a name so the gates import as they do elsewhere.
+if not hasattr(sys.modules["__main__"], "__file__"):
+    sys.modules["__main__"].__file__ = "<pytest-xdist worker>"
 
 AS_OF = dt.date(2026, 6, 30)
 CUSTOMERS = 2_000
@@ -39,6 +46,19 @@ def user_files(project: Path) -> dict[str, tuple[int, int]]:
                 continue
             found[str(path.relative_to(project))] = (stat.st_size, stat.st_mtime_ns)
     return found
+
+
+# Shared builds: tests that read these fixtures run on one xdist worker, so each is built once.
+SHARED_BUILDS = ("messy_build", "messy_csv_build")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`): the tests of the
+    shared messy builds form one group and every other module its own, so no session or
+    module fixture (a dbt build) is built on both workers."""
+    for item in items:
+        shared = any(name in SHARED_BUILDS for name in item.fixturenames)
+        item.add_marker(pytest.mark.xdist_group("messy_builds" if shared else item.module.__name__))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -247,7 +247,7 @@ def _build_export(export: Path, tmp: Path, **variables):
                         as_of_date=EXPORT_AS_OF.isoformat(), **variables)  # fmt: skip
     finally:
         os.environ.pop("CUSTSEG_PROJECT_DIR")
-    results = dbt_results(project / "target")
+    results = dbt_results(warehouse.target_dir(project))
     rows = {r.table: r for r in results if r.check.startswith("fresh_as_of_")}
     return build, rows
 

@@ -26,7 +26,9 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 def broken_copy(build, tmp_path: Path, *statements: str) -> Path:
-    copy = tmp_path / "broken.duckdb"
+    # the same file name: dbt-duckdb's views name their database (the file's stem)
+    copy = tmp_path / "broken" / build.path.name
+    copy.parent.mkdir()
     shutil.copy(build.path, copy)
     with duckdb.connect(str(copy)) as connection:
         for statement in statements:
@@ -244,8 +246,8 @@ def test_a_blocking_raw_defect_stops_the_build_before_dbt(messy_raw, tmp_path, m
     arguments = ["build", "--raw-path", str(broken), "--as-of", AS_OF.isoformat()]
     assert cli.main(arguments) == 1
     assert not (tmp_path / "never.duckdb").exists()  # dbt never ran
-    results = json.loads(
-        (quality_dir(PROJECT) / "raw_gate.json").read_text(encoding="utf-8")
-    )["results"]
+    results = json.loads((quality_dir(PROJECT) / "raw_gate.json").read_text(encoding="utf-8"))[
+        "results"
+    ]
     failed = {(r["table"], r["check"]) for r in results if r["status"] == FAIL}
     assert ("customers", "required_columns") in failed

@@ -148,7 +148,7 @@ def members(tmp_path_factory, tiny_raw) -> dict[str, set[str]]:
     root = copy_project(base / "project", SEGMENTS)
     result = compile_memberships(root, base / "forgiving.duckdb", tiny_raw)
     assert result.success, "\n".join(result.failures())
-    sql = next((root / "target" / "compiled").rglob("segment_memberships.sql"))
+    sql = next((warehouse.target_dir(root) / "compiled").rglob("segment_memberships.sql"))
     directory = tmp_path_factory.mktemp("forgiving_warehouse")
     return run_compiled(root, sql.read_text(encoding="utf-8"), directory, COLUMNS, CUSTOMERS)
 

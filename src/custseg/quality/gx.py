@@ -19,6 +19,9 @@ from typing import Any
 
 from . import FAIL, PASS, WARN, CheckResult
 
+# GX imports pyspark, whose version check warns about pandas 3 when first imported.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+
 # Counts, never values: no unexpected value reaches a result, the report or Data Docs.
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
