@@ -9,6 +9,7 @@ fails when any of those repository paths changed while it ran.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -90,6 +91,22 @@ def private_dbt_paths(tmp_path_factory):
     )
 
 
+@contextlib.contextmanager
+def environment(**values: str):
+    """Set environment variables (CUSTSEG_PROJECT_DIR, WAREHOUSE_PATH, ...) for the block,
+    then put back what was there before."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dataclass
 class Build:
     """One dbt invocation's outcome and the warehouse file it wrote."""
@@ -117,18 +134,11 @@ def run_dbt(
     args: list[str] | None = None,
     **variables,
 ) -> Build:
-    previous = os.environ.get("WAREHOUSE_PATH")
-    os.environ["WAREHOUSE_PATH"] = str(warehouse_file)
-    try:
+    with environment(WAREHOUSE_PATH=str(warehouse_file)):
         result = warehouse.run_dbt(
             args or ["build"],
             {"raw_path": str(raw_path), "as_of_date": AS_OF.isoformat(), **variables},
         )
-    finally:
-        if previous is None:
-            os.environ.pop("WAREHOUSE_PATH", None)
-        else:
-            os.environ["WAREHOUSE_PATH"] = previous
     return Build(result, warehouse_file)
 
 

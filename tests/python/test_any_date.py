@@ -30,7 +30,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import run_dbt
+from conftest import environment, run_dbt
 from custseg import warehouse
 from custseg.quality import FAIL, PASS, WARN
 from custseg.quality.dbt_gate import dbt_results
@@ -64,18 +64,9 @@ def _custseg_build(project: Path, warehouse_file: Path, raw: Path, as_of: dt.dat
     from custseg import cli
     from custseg.quality.report import quality_dir
 
-    saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
-    os.environ["CUSTSEG_PROJECT_DIR"] = str(project)
-    os.environ["WAREHOUSE_PATH"] = str(warehouse_file)
-    try:
+    with environment(CUSTSEG_PROJECT_DIR=str(project), WAREHOUSE_PATH=str(warehouse_file)):
         code = cli.main(["build", "--raw-path", str(raw), "--as-of", as_of.isoformat()])
         report = json.loads((quality_dir(project) / "report.json").read_text(encoding="utf-8"))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return {"code": code, "report": report}
 
 

@@ -10,7 +10,6 @@ that mart and what it needs (`+fct_orders`) on a small generated raw set:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import environment
 from custseg import warehouse
 
 PROJECT = warehouse.project_dir()
@@ -47,17 +47,8 @@ def project_copy(root: Path) -> Path:
 @contextmanager
 def pointed_at(project: Path) -> Iterator[None]:
     """dbt (custseg.warehouse.run_dbt) runs the copy and writes the copy's warehouse."""
-    saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
-    os.environ["CUSTSEG_PROJECT_DIR"] = str(project)
-    os.environ["WAREHOUSE_PATH"] = str(project / "gate.duckdb")
-    try:
+    with environment(CUSTSEG_PROJECT_DIR=str(project), WAREHOUSE_PATH=str(project / "gate.duckdb")):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def break_final_select(project: Path, replacement: str) -> None:

@@ -18,7 +18,6 @@ Validation errors and injection are covered by test_segments.py, not here.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -27,6 +26,7 @@ import duckdb
 import pytest
 import yaml
 
+from conftest import environment
 from custseg import warehouse
 
 AS_OF = "2026-06-30"
@@ -419,20 +419,11 @@ def copy_project(root: Path, segments: dict | None = None) -> Path:
 
 
 def compile_memberships(root: Path, database: Path, raw: Path) -> warehouse.DbtResult:
-    saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
-    os.environ["CUSTSEG_PROJECT_DIR"] = str(root)
-    os.environ["WAREHOUSE_PATH"] = str(database)
-    try:
+    with environment(CUSTSEG_PROJECT_DIR=str(root), WAREHOUSE_PATH=str(database)):
         return warehouse.run_dbt(
             ["compile", "--select", "segment_memberships"],
             {"as_of_date": AS_OF, "raw_path": str(raw)},
         )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def contract_columns(root: Path) -> list[tuple[str, str]]:
