@@ -3,7 +3,6 @@ the segment, and definitions that try to inject SQL."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import AS_OF
+from conftest import AS_OF, environment
 from custseg import warehouse
 
 PROJECT = warehouse.project_dir()
@@ -123,21 +122,13 @@ def compile_with(project: Path, extra: list[dict], raw: Path):
     document = yaml.safe_load(original)
     document["models"][0]["config"]["meta"]["segment_definitions"] += extra
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    saved = {name: os.environ.get(name) for name in ("CUSTSEG_PROJECT_DIR", "WAREHOUSE_PATH")}
-    os.environ["CUSTSEG_PROJECT_DIR"] = str(project)
-    # named like the messy warehouse, so the compiled SQL runs against it
-    os.environ["WAREHOUSE_PATH"] = str(project / "messy.duckdb")
-    try:
+    # the warehouse is named like the messy one, so the compiled SQL runs against it
+    messy_named = str(project / "messy.duckdb")
+    with environment(CUSTSEG_PROJECT_DIR=str(project), WAREHOUSE_PATH=messy_named):
         return warehouse.run_dbt(
             ["compile", "--select", "dim_segments", "segment_memberships"],
             {"as_of_date": AS_OF.isoformat(), "raw_path": str(raw)},
         )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def segment(segment_id: str, rule: dict) -> dict:
