@@ -434,6 +434,10 @@ def test_no_value_reaches_the_summary_the_json_or_data_docs(clean_raw, tmp_path,
     assert not any(EMAIL.search(r.message) for r in results)
     written = [p for p in docs.rglob("*") if p.is_file()]
     assert any(p.suffix == ".html" for p in written)
+    # every stored run has its page (Data Docs are built once, after the last run)
+    site = docs / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    stored = list((docs / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    assert stored and len(list(site.rglob("*.html"))) == len(stored)
     for path in written:
         assert address not in path.read_text(encoding="utf-8", errors="ignore"), path
 

@@ -425,5 +425,5 @@ def validate_marts(
         if _relation_exists(connection, "marts", "fct_orders"):
             results += unconverted_order_results(connection)
     if docs:
-        ctx.build_data_docs()
+        gxq.build_docs(ctx)
     return results, timings

@@ -677,6 +677,8 @@ def validate_raw(
                 )
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+    if docs_root is not None:
+        gxq.build_docs(ctx)
     return results
 
 
