@@ -303,7 +303,8 @@ def cmd_spark(args: argparse.Namespace) -> int:
         raise UsageError("spark needs the landing folder: --raw-path")
     return build_on_spark(
         raw_path=Path(variables["raw_path"]),
-        dbt_args=["build", *(["--select", *args.select] if args.select else [])],
+        select=args.select,
+        exclude=args.exclude,
         variables={k: v for k, v in variables.items() if k != "raw_path"},
         work_dir=Path(args.work_dir) if args.work_dir else None,
         report_path=Path(args.report) if args.report else None,
@@ -385,6 +386,9 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_source_options(spark)
     spark.add_argument("--select", nargs="+", help="dbt node selection (default: everything)")
+    spark.add_argument(
+        "--exclude", nargs="+", help="dbt nodes to leave out, also of the --then-as-of rebuilds"
+    )
     spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
     spark.add_argument("--report", help="write staging reconciliation/quarantine JSON here")
     spark.add_argument(

@@ -23,11 +23,12 @@ def spark_session(work_dir: Path):
     return (
         SparkSession.builder.master("local[2]")
         .appName("custseg")
-        .enableHiveSupport()
+        .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(work_dir / "spark-warehouse"))
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir / 'derby'}")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.ansi.enabled", "false")
         .getOrCreate()
@@ -128,15 +129,17 @@ def build_report(spark) -> dict:
 
 def build_on_spark(
     raw_path: Path,
-    dbt_args: list[str],
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
     variables: dict | None = None,
     work_dir: Path | None = None,
     report_path: Path | None = None,
     then_as_of: list[str] | None = None,
 ) -> int:
-    """Load the landing files, run dbt with `dbt_args`, then for each date of `then_as_of`
-    rebuild the segment marts (segment_memberships and everything after it) as of that date
-    in the same session: the accumulating marts' incremental path on Spark."""
+    """Load the landing files, `dbt build` the nodes `select` names (default: all) but the
+    ones `exclude` names, then for each date of `then_as_of` rebuild the segment marts
+    (segment_memberships and everything after it, less `exclude`) as of that date in the
+    same session: the accumulating marts' incremental path on Spark."""
     with tempfile.TemporaryDirectory(prefix="custseg-spark-") as temporary:
         root = (work_dir or Path(temporary)).resolve()
         root.mkdir(parents=True, exist_ok=True)
@@ -151,13 +154,24 @@ def build_on_spark(
             )
             print(f"Loaded {len(loaded)} raw tables into Spark schema {RAW_SCHEMA}: {loaded}")
             variables = {"raw_schema": RAW_SCHEMA, **(variables or {})}
+            dbt_args = [
+                "build",
+                *(["--select", *select] if select else []),
+                *(["--exclude", *exclude] if exclude else []),
+            ]
             result = warehouse.run_dbt(dbt_args, variables, target="spark")
             for as_of in then_as_of or []:
                 if not result.success:
                     break
                 print(f"Rebuilding the segment marts as of {as_of}")
                 result = warehouse.run_dbt(
-                    ["build", "--select", "segment_memberships+", "int_static_segment_members+"],
+                    [
+                        "build",
+                        "--select",
+                        "segment_memberships+",
+                        "int_static_segment_members+",
+                        *(["--exclude", *exclude] if exclude else []),
+                    ],
                     {**variables, "as_of_date": as_of},
                     target="spark",
                 )
