@@ -35,7 +35,7 @@ demo: setup
 ## test: install with dev extras, lint Python, run the test suite (dbt on DuckDB and Spark)
 test: setup-dev
 	$(BIN)/ruff check src tests/python benchmarks
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
 ## test-pythons: every supported Python found (pyenv's, else python3.X on PATH) gets its own
 ## venv (.venv-3.X) with the dev extras and runs the tests that need no 2,000-customer build,

@@ -49,17 +49,55 @@ def user_files(project: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+# Groups by measured duration on two workers, longest first (2026-12-02: Spark ~560 s,
+# the messy builds ~500 s, sqlfluff ~145 s, any_date ~260 s, ...); others follow.
+LONGEST_GROUPS = (
+    "test_spark", "messy_builds", "test_any_date", "test_fx_missing", "test_lint",
+    "test_table_subsets", "test_provenance", "test_raw_contract", "test_dbt_gate",
+    "test_quality_raw", "test_erasure", "test_segment_rules_forgiving", "test_staging_rules",
+)  # fmt: skip
+
 # Shared builds: tests that read these fixtures run on one xdist worker, so each is built once.
 SHARED_BUILDS = ("messy_build", "messy_csv_build")
 
 
+def _module_fixtures(item) -> set[str]:
+    """The module-scoped fixtures (a module's own builds) that `item` uses."""
+    definitions = item._fixtureinfo.name2fixturedefs
+    return {
+        name for name in item.fixturenames
+        if name in definitions and definitions[name][-1].scope == "module"
+    }  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """`make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`): the tests of the
-    shared messy builds form one group and every other module its own, so no session or
-    module fixture (a dbt build) is built on both workers."""
+    shared messy builds form one group, and so does every test sharing a module-scoped
+    build with one of them; every other module is its own group. So no session or module
+    fixture (a dbt build) is built on both workers."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    with_shared = {
+        (item.module.__name__, name)
+        for item in items
+        if any(name in SHARED_BUILDS for name in item.fixturenames)
+        for name in _module_fixtures(item)
+    }
     for item in items:
-        shared = any(name in SHARED_BUILDS for name in item.fixturenames)
+        shared = any(name in SHARED_BUILDS for name in item.fixturenames) or any(
+            (item.module.__name__, name) in with_shared for name in _module_fixtures(item)
+        )
         item.add_marker(pytest.mark.xdist_group("messy_builds" if shared else item.module.__name__))
+    # The longest groups first, so that no long group starts last (make test passes
+    # --no-loadscope-reorder: xdist hands out groups in this order): the Spark build on one
+    # worker, the messy builds on the other, then the rest by their measured duration.
+    items.sort(key=lambda item: _group_rank(item, LONGEST_GROUPS))
+
+
+def _group_rank(item, first: tuple[str, ...]) -> int:
+    (group,) = (mark.args[0] for mark in item.iter_markers("xdist_group"))
+    return first.index(group) if group in first else len(first)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -171,13 +209,55 @@ def messy_csv_raw(tmp_path_factory) -> tuple[Path, dict]:
     return out, manifest
 
 
+@dataclass
+class CliBuild(Build):
+    """`custseg build`'s outcome: exit code, what it printed and the quality report it
+    wrote (read at once: later builds in the session overwrite the report file)."""
+
+    code: int = 0
+    stdout: str = ""
+    report: dict | None = None
+    data_docs_written: bool = False
+
+
 @pytest.fixture(scope="session")
-def messy_build(messy_raw, tmp_path_factory) -> Build:
-    """The main build: `dbt build` (models and all data tests) on messy generated data."""
+def messy_build(messy_raw, tmp_path_factory) -> CliBuild:
+    """The main build: `custseg build` (gate 1, dbt build with every data test, gate 3, the
+    report) on messy generated data. `result` is its dbt invocation's outcome."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from custseg import cli
+    from custseg.quality.report import quality_dir
+
     raw, _ = messy_raw
-    build = run_dbt(tmp_path_factory.mktemp("wh") / "messy.duckdb", raw)
-    assert build.result.success, "\n".join(build.result.failures())
-    return build
+    path = tmp_path_factory.mktemp("wh") / "messy.duckdb"
+    invocations = []
+    run = warehouse.run_dbt
+
+    def recorded(*args, **kwargs):
+        invocations.append(run(*args, **kwargs))
+        return invocations[-1]
+
+    printed = io.StringIO()
+    arguments = ["build", "--raw-path", str(raw), "--as-of", AS_OF.isoformat()]
+    with environment(WAREHOUSE_PATH=str(path)), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warehouse, "run_dbt", recorded)
+        with redirect_stdout(printed):
+            code = cli.main(arguments)
+    quality = quality_dir(warehouse.project_dir())
+    docs = quality / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    (result,) = invocations  # custseg build invokes dbt once
+    assert result.success, "\n".join(result.failures())
+    return CliBuild(
+        result,
+        path,
+        code=code,
+        stdout=printed.getvalue(),
+        report=json.loads((quality / "report.json").read_text(encoding="utf-8")),
+        data_docs_written=docs.exists(),
+    )
 
 
 @pytest.fixture(scope="session")
