@@ -111,15 +111,21 @@ def traces(path: Path, needles: set[str]) -> list[tuple[str, str, str]]:
         ).fetchall()
         connection.execute("create temp table needles (needle varchar)")
         connection.executemany("insert into needles values (?)", [[n] for n in sorted(needles)])
+        relations: dict[tuple[str, str], list[str]] = {}
         for schema, table, column in columns:
-            if table in REQUEST_RELATIONS:
-                continue
+            if table not in REQUEST_RELATIONS:
+                relations.setdefault((schema, table), []).append(column)
+        for (schema, table), names in relations.items():
+            # one scan per relation (a view is computed once), every column as text
+            labels = ", ".join(f"'{name}'" for name in names)
+            values = ", ".join(f'cast(relation."{name}" as varchar)' for name in names)
             hits = connection.execute(
-                f'select distinct needles.needle from "{schema}"."{table}" as relation '
-                f'inner join needles on contains(lower(cast(relation."{column}" as varchar)), '
-                "lower(needles.needle))"
+                f"select distinct cells.column_name, needles.needle from ("
+                f"select unnest([{labels}]) as column_name, unnest([{values}]) as value "
+                f'from "{schema}"."{table}" as relation) as cells '
+                "inner join needles on contains(lower(cells.value), lower(needles.needle))"
             ).fetchall()
-            found += [(f"{schema}.{table}", column, needle) for (needle,) in hits]
+            found += [(f"{schema}.{table}", column, needle) for column, needle in hits]
     return found
 
 

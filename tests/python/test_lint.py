@@ -10,8 +10,8 @@ from pathlib import Path
 from custseg import warehouse
 
 
-def test_sqlfluff_lint_is_clean(messy_raw, tmp_path):
-    raw, _ = messy_raw
+def test_sqlfluff_lint_is_clean(tiny_raw, tmp_path):
+    raw = tiny_raw
     # Compiling runs the staging macros, which read the landing files: point them at data.
     extra = tmp_path / "lint.cfg"
     extra.write_text(f"[sqlfluff:templater:dbt:context]\nraw_path = {raw}\n", encoding="utf-8")

@@ -213,31 +213,27 @@ def test_the_report_joins_the_gates_and_fails_when_one_fails(
     assert json.loads((quality / "report.json").read_text(encoding="utf-8"))["passed"] is False
 
 
-def test_custseg_build_runs_the_three_gates_and_the_report(messy_raw, tmp_path, monkeypatch):
-    """The CLI's build: gate 1, dbt build (gate 2), gate 3, then one report naming all."""
-    from custseg import cli
-
-    raw, _ = messy_raw
-    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cli.duckdb"))
-    arguments = ["build", "--raw-path", str(raw), "--as-of", AS_OF.isoformat()]
-    assert cli.main(arguments) == 0
-    quality = quality_dir(PROJECT)
-    report = json.loads((quality / "report.json").read_text(encoding="utf-8"))
+def test_custseg_build_runs_the_three_gates_and_the_report(messy_build):
+    """The CLI's build (the session's messy build is one): gate 1, dbt build (gate 2),
+    gate 3, then one report naming all."""
+    assert messy_build.code == 0, messy_build.stdout[-3000:]
+    report = messy_build.report
     assert report["passed"] and report["not_run"] == []
     gates = {r["gate"] for r in report["results"]}
     assert gates == {"raw", "dbt", "marts"}
     # the messy landing files warn in gate 1; dbt quarantines those rows and passes
     assert any(r["gate"] == "raw" and r["status"] == WARN for r in report["results"])
     assert all(r["status"] != FAIL for r in report["results"])
-    assert (quality / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site").exists()
+    assert messy_build.data_docs_written
+    assert messy_build.stdout.rstrip().splitlines()[-1].endswith("QUALITY GATES PASSED.")
 
 
-def test_a_blocking_raw_defect_stops_the_build_before_dbt(messy_raw, tmp_path, monkeypatch):
+def test_a_blocking_raw_defect_stops_the_build_before_dbt(tiny_raw, tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
     from custseg import cli
 
-    raw, _ = messy_raw
+    raw = tiny_raw
     broken = tmp_path / "raw"
     shutil.copytree(raw, broken)
     customers = pq.read_table(broken / "customers.parquet")

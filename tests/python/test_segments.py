@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import AS_OF, environment
+from conftest import AS_OF, environment, run_dbt
 from custseg import warehouse
 
 PROJECT = warehouse.project_dir()
@@ -295,53 +295,49 @@ def test_exports_respect_consent_and_carry_the_email_hash(messy_build):
     assert left_out > 0
 
 
+def _segment_state(build) -> dict:
+    return {
+        "history": set(
+            build.query(
+                "select segment_id, customer_id, entered_on, exited_on "
+                "from marts.segment_membership_history"
+            )
+        ),
+        "members": set(
+            build.query("select segment_id, customer_id from marts.segment_memberships")
+        ),
+        "holdout": dict(
+            ((s, c), h)
+            for s, c, h in build.query(
+                "select segment_id, customer_id, bool_or(is_holdout) "
+                "from marts.audience_exports group by 1, 2"
+            )
+        ),
+        "static": set(
+            build.query(
+                "select segment_id, customer_id, frozen_on "
+                "from intermediate.int_static_segment_members"
+            )
+        ),
+    }
+
+
 @pytest.fixture(scope="module")
 def later_builds(messy_raw, messy_build, tmp_path_factory):
-    """The messy warehouse built again 31 days later (twice: the second is a rebuild of
-    the same date), with what each state held."""
+    """The messy warehouse (as of AS_OF) built again a month later, as a daily run or the
+    second date of `custseg replay` builds it, then its accumulating segment marts rebuilt
+    for that same later date; what the warehouse held after each."""
     import datetime as dt
 
-    from conftest import run_dbt
-
     raw, _ = messy_raw
-    copy = tmp_path_factory.mktemp("later") / "messy.duckdb"
-    shutil.copy(messy_build.path, copy)
-    later = AS_OF + dt.timedelta(days=31)
+    path = tmp_path_factory.mktemp("later") / "messy.duckdb"
+    shutil.copy(messy_build.path, path)
+    later = AS_OF + dt.timedelta(days=30)
     states = []
-    for _ in range(2):
-        build = run_dbt(
-            copy,
-            raw,
-            ["build", "--exclude", "resource_type:seed"],
-            as_of_date=later.isoformat(),
-        )
+    for selection in ([], ["--select", "segment_memberships+", "int_static_segment_members+"]):
+        build = run_dbt(path, raw, ["build", *selection], as_of_date=later.isoformat())
         assert build.result.success, build.result.failures()
-        states.append(
-            {
-                "history": set(
-                    build.query(
-                        "select segment_id, customer_id, entered_on, exited_on "
-                        "from marts.segment_membership_history"
-                    )
-                ),
-                "members": set(
-                    build.query("select segment_id, customer_id from marts.segment_memberships")
-                ),
-                "holdout": dict(
-                    ((s, c), h)
-                    for s, c, h in build.query(
-                        "select segment_id, customer_id, bool_or(is_holdout) "
-                        "from marts.audience_exports group by 1, 2"
-                    )
-                ),
-                "static": set(
-                    build.query(
-                        "select segment_id, customer_id, frozen_on "
-                        "from intermediate.int_static_segment_members"
-                    )
-                ),
-            }
-        )
+        states.append(_segment_state(build))
     return later, build, states
 
 
@@ -359,8 +355,6 @@ def test_history_spells_follow_memberships_and_rebuilds_are_idempotent(messy_bui
 
 
 def test_an_earlier_as_of_date_is_rejected_and_changes_nothing(messy_raw, later_builds):
-    from conftest import run_dbt
-
     raw, _ = messy_raw
     later, build, (_, second) = later_builds
     rejected = run_dbt(
@@ -437,34 +431,53 @@ def test_segment_sizes_accumulate_over_builds(later_builds):
         assert count == sum(1 for s, _ in first["members"] if s == segment_id), segment_id
 
 
-def test_replay_backfills_history_from_a_full_refresh(messy_raw, tmp_path, monkeypatch):
+def test_replay_backfills_history_from_a_full_refresh(monkeypatch, capsys):
+    """custseg replay: a full-refresh build at the first date, then one build per later date
+    (what later_builds does to the messy warehouse, end to end), each with its as_of_date
+    and the user's vars; it stops at the first failed date."""
     import datetime as dt
 
     from custseg import cli
 
-    raw, _ = messy_raw
-    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "replayed.duckdb"))
-    start = AS_OF - dt.timedelta(days=30)
-    arguments = ["replay", "--raw-path", str(raw), "--from", str(start), "--to", str(AS_OF)]
+    calls = []
+
+    def fake_dbt(args, variables=None, target=None):
+        calls.append((list(args), dict(variables or {}), target))
+        failed = variables["as_of_date"] == failing
+        return warehouse.DbtResult(not failed, list(args), None, [])
+
+    monkeypatch.setattr(warehouse, "run_dbt", fake_dbt)
+    monkeypatch.setattr(warehouse, "check_not_locked", lambda: None)
+    failing = None
+    start = AS_OF - dt.timedelta(days=61)
+    arguments = ["replay", "--raw-path", "exports", "--from", str(start), "--to", str(AS_OF),
+                 "--var", "segment_holdout_percent=5"]  # fmt: skip
     assert cli.main(arguments) == 0
-    with duckdb.connect(str(tmp_path / "replayed.duckdb"), read_only=True) as connection:
-        dates = connection.execute(
-            "select distinct as_of_date from marts.segment_sizes order by 1"
-        ).fetchall()
-        entered = dict(
-            connection.execute(
-                "select entered_on, count(*) from marts.segment_membership_history group by 1"
-            ).fetchall()
-        )
-        exited = connection.execute(
-            "select count(*) from marts.segment_membership_history where exited_on = ?", [AS_OF]
-        ).fetchone()[0]
-        frozen = connection.execute(
-            "select distinct frozen_on from intermediate.int_static_segment_members"
-        ).fetchall()
-    assert dates == [(start,), (AS_OF,)]
-    assert set(entered) == {start, AS_OF} and exited > 0
-    assert frozen == [(start,)]  # created_on 2026-03-01 <= the first replayed date
+    dates = ["2026-04-30", "2026-05-30", "2026-06-30"]  # monthly, the day of month kept
+    assert [(args, v["as_of_date"]) for args, v, _ in calls] == [
+        (["build", "--full-refresh"], dates[0]), (["build"], dates[1]), (["build"], dates[2]),
+    ]  # fmt: skip
+    exports = str(Path("exports").resolve())  # relative to where the command runs
+    assert all(v["raw_path"] == exports and v["segment_holdout_percent"] == 5
+               for _, v, _ in calls)  # fmt: skip
+    assert "Replayed 3 dates, 2026-04-30 to 2026-06-30" in capsys.readouterr().out
+    calls.clear()
+    failing = dates[1]
+    assert cli.main(arguments) == 1
+    assert [v["as_of_date"] for _, v, _ in calls] == dates[:2]
+
+
+def test_a_later_build_extends_the_accumulating_marts(later_builds):
+    """The state after the later build: both dates' sizes, entries on both dates, exits on
+    the later one, and the static segment frozen on the first."""
+    later, build, (first, _) = later_builds
+    dates = build.query("select distinct as_of_date from marts.segment_sizes order by 1")
+    entered = {entered for _, _, entered, _ in first["history"]}
+    exited = sum(1 for *_, exited in first["history"] if exited == later)
+    assert dates == [(AS_OF,), (later,)]
+    assert entered == {AS_OF, later} and exited > 0
+    # created_on 2026-03-01 <= the first date: frozen then, kept a month later
+    assert {frozen for _, _, frozen in first["static"]} == {AS_OF}
 
 
 def test_segment_performance_matches_a_recount(messy_build):

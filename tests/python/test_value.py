@@ -147,7 +147,11 @@ def test_clv_agrees_with_lifetimes(messy_build, purchases):
 def test_too_little_data_gives_nulls_and_a_warning(tmp_path):
     raw = tmp_path / "raw"
     generate(raw, customers=120, seed=3, as_of=AS_OF)
-    build = run_dbt(tmp_path / "wh.duckdb", raw)
+    build = run_dbt(
+        tmp_path / "wh.duckdb", raw,
+        ["build", "--select", "+customer_value", "+clv_model_parameters",
+         "--indirect-selection", "cautious"],
+    )  # fmt: skip
     assert build.result.success, build.result.failures()
     parameters = frame(build, "select * from marts.clv_model_parameters")
     assert parameters["value"].isna().all()
