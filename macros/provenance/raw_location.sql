@@ -3,10 +3,16 @@
     {{ return(adapter.dispatch('raw_location', 'custseg')()) }}
 {%- endmacro %}
 
-{#- The landing folder as an absolute path without a trailing slash: var('raw_path'); a
+{#- The landing folder as an absolute path without a trailing slash: var('raw_path'); when it
+    is empty, the environment variable CUSTSEG_RAW_PATH (how custseg passes it, so that a new
+    folder does not make dbt re-parse the project); when that is empty too, data/raw. A
     relative path is read from the dbt project directory, where dbt resolves it. -#}
 {% macro duckdb__raw_location() -%}
-    {%- set path = var('raw_path') | string | trim -%}
+    {%- set path = var('raw_path', '') | string | trim -%}
+    {%- if path in ('', 'None', 'none') -%}
+        {#- Read only when dbt executes (see as_of_date_text()). -#}
+        {%- set path = (env_var('CUSTSEG_RAW_PATH', '') if execute else '') | trim or 'data/raw' -%}
+    {%- endif -%}
     {%- if '://' in path -%}
         {{ return(path.rstrip('/')) }}
     {%- endif -%}

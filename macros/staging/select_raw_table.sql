@@ -9,7 +9,10 @@
 {%- endmacro %}
 
 {#- DuckDB reads the landing file named by the source's external_location,
-    <raw_path>/<table>.<raw_format>. raw_format auto: <table>.parquet, .csv or .csv.gz,
+    <raw_path>/<table>.<raw_format>: the two placeholders are filled in here, when the model
+    runs (raw_location(), raw_format()), not when dbt parses the sources, so a build from
+    another folder does not make dbt re-parse the project. raw_format auto:
+    <table>.parquet, .csv or .csv.gz,
     whichever exists (two of them stop the build). A CSV is split by var
     raw_csv_delimiter, or when it is auto by the delimiter DuckDB's sniffer finds.
     custseg.landing applies the same rules in Python (gate 1, Spark); a test keeps them
@@ -20,10 +23,11 @@
         {#- A table in the database, or a reader call configured by the user. -#}
         {{ return(default__select_raw_table(source_relation, spec)) }}
     {%- endif -%}
-    {%- set path = location.strip("'") -%}
     {%- if not execute -%}
         {{ return(_raw_table_as_text(spec, none, none)) }}
     {%- endif -%}
+    {%- set path = location.strip("'") | replace('<raw_path>', raw_location())
+        | replace('<raw_format>', raw_format()) -%}
     {%- if path.endswith('.auto') -%}
         {%- set stem = path[:-5] -%}
         {%- set candidates = [stem ~ '.parquet', stem ~ '.csv', stem ~ '.csv.gz'] -%}

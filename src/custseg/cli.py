@@ -192,11 +192,11 @@ def _raw_gate(variables: dict) -> int:
     from .quality.report import quality_dir
 
     project = warehouse.project_dir()
-    raw_path = Path(variables.get("raw_path") or project / "data" / "raw")
+    raw_path = warehouse.raw_path(variables)
     started = time.perf_counter()
     status = run_raw_gate(
         raw_path,
-        str(_configured(variables, "raw_format") or "auto"),
+        warehouse.run_var(variables, "raw_format"),
         json_path=quality_dir(project) / "raw_gate.json",
         max_bad_ratio=float(settings(project, variables)["max_quarantine_ratio"]),
         docs_root=quality_dir(project) / "gx",

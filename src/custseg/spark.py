@@ -149,7 +149,7 @@ def build_on_spark(
             loaded = load_raw_tables(
                 spark,
                 raw_path.resolve(),
-                raw_format=str((variables or {}).get("raw_format") or landing.AUTO),
+                raw_format=warehouse.run_var(variables, "raw_format"),
                 csv_delimiter=str((variables or {}).get("raw_csv_delimiter") or landing.AUTO),
             )
             print(f"Loaded {len(loaded)} raw tables into Spark schema {RAW_SCHEMA}: {loaded}")

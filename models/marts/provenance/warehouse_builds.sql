@@ -23,7 +23,7 @@ this_build as (
         {{ as_of_date() }} as as_of_date,
         cast({{ string_literal(raw_source()) }} as {{ text }}) as raw_source,
         cast({{ string_literal(raw_location()) }} as {{ text }}) as raw_location,
-        cast({{ string_literal(var('raw_format')) }} as {{ text }}) as raw_format,
+        cast({{ string_literal(raw_format()) }} as {{ text }}) as raw_format,
         cast({{ 'null' if file_count is none else file_count }} as {{ dbt.type_bigint() }})
             as landing_file_count,
         cast({{ 'null' if file_bytes is none else file_bytes }} as {{ dbt.type_bigint() }})

@@ -232,10 +232,10 @@ def render_sources() -> str:
                 "schema": "{{ var('raw_schema') }}",
                 "config": {
                     "meta": {
-                        # dbt-duckdb reads this; other adapters ignore it.
-                        "external_location": (
-                            "{{ var('raw_path') }}/{name}.{{ var('raw_format') }}"
-                        ),
+                        # dbt-duckdb reads this; other adapters ignore it. select_raw_table
+                        # fills in <raw_path> and <raw_format> when the model runs: a var
+                        # rendered here would make every new raw_path a full re-parse.
+                        "external_location": "<raw_path>/{name}.<raw_format>",
                     }
                 },
                 "tables": [_source_table(t, comments) for t in contract.tables.values()],
