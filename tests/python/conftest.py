@@ -49,10 +49,10 @@ def user_files(project: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-# Groups by measured duration on two workers, longest first (2026-12-02: Spark ~560 s,
-# the messy builds ~500 s, sqlfluff ~145 s, any_date ~260 s, ...); others follow.
+# Groups by measured duration on two workers, longest first (2026-12-02: the messy builds
+# ~440 s, Spark ~350 s, any_date ~225 s, FX ~145 s, sqlfluff ~135 s, ...); others follow.
 LONGEST_GROUPS = (
-    "test_spark", "messy_builds", "test_any_date", "test_fx_missing", "test_lint",
+    "messy_builds", "test_spark", "test_any_date", "test_fx_missing", "test_lint",
     "test_table_subsets", "test_provenance", "test_raw_contract", "test_dbt_gate",
     "test_quality_raw", "test_erasure", "test_segment_rules_forgiving", "test_staging_rules",
 )  # fmt: skip
@@ -127,6 +127,55 @@ def private_dbt_paths(tmp_path_factory):
         f"the tests wrote into the user's files in {project}: {changed[:10]}"
         f"{' ...' if len(changed) > 10 else ''}"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_opens_one_path_per_name(private_dbt_paths):
+    """Each test keeps its own warehouse file, but dbt opens it from one place per file name
+    (the file is moved there for the invocation and back after): dbt-duckdb puts the file's
+    path into the profile, and a changed profile makes dbt re-parse the whole project
+    (~10 s) instead of reusing the previous invocation's parse. A child process (the Spark
+    test, the CLI run as a subprocess) opens its files where they are.
+
+    A copy of the project (a test's own segment rules, a broken model) keeps a saved parse
+    of its own: dbt compares files against the saved parse by modification time first, and
+    read a copy's segment definitions back as the repository's when the two shared one."""
+    import hashlib
+
+    slots = private_dbt_paths / "open_here"
+    parses = private_dbt_paths / "saved_parses"
+    slots.mkdir()
+    parses.mkdir()
+    repository = warehouse.project_dir()
+    run = warehouse.run_dbt
+
+    def run_dbt(args, variables=None, target=None):
+        if target not in (None, "dev"):
+            return run(args, variables, target)
+        own = warehouse.warehouse_path()
+        # (where it is, where dbt reads it): moved there before dbt runs, back after
+        moves = [(own.with_name(own.name + end), slots / (own.name + end))
+                 for end in ("", ".wal")]  # fmt: skip
+        project = warehouse.project_dir()
+        if project != repository:
+            saved = warehouse.target_dir() / "partial_parse.msgpack"
+            key = hashlib.sha1(str(project).encode()).hexdigest()[:16]
+            moves += [(saved, parses / "repository.msgpack"), (parses / f"{key}.msgpack", saved)]
+        for there, here in moves:
+            if there.exists():
+                os.replace(there, here)
+        try:
+            with environment(WAREHOUSE_PATH=str(slots / own.name)):
+                return run(args, variables, target)
+        finally:
+            own.parent.mkdir(parents=True, exist_ok=True)
+            for there, here in reversed(moves):
+                if here.exists():
+                    os.replace(here, there)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warehouse, "run_dbt", run_dbt)
+        yield
 
 
 @contextlib.contextmanager

@@ -27,7 +27,12 @@ def test_sqlfluff_lint_is_clean(tiny_raw, tmp_path):
             "--disable-progress-bar",
         ],
         cwd=warehouse.project_dir(),
-        env={**os.environ, "WAREHOUSE_PATH": str(tmp_path / "lint.duckdb")},
+        # its own target: the templater's parse must not replace the session's saved one
+        env={
+            **os.environ,
+            "WAREHOUSE_PATH": str(tmp_path / "lint.duckdb"),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+        },
         capture_output=True,
         text=True,
         timeout=900,
