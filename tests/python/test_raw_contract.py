@@ -121,3 +121,31 @@ def test_the_contract_copy_keeps_the_upstream_contract_verbatim():
     for line in theirs:
         assert line in ours[position:], line
         position = ours.index(line, position) + 1
+
+
+def test_a_var_given_to_dbt_wins_over_the_environment(tiny_raw, tmp_path, monkeypatch):
+    """custseg passes raw_path as CUSTSEG_RAW_PATH; plain dbt's --vars raw_path still names
+    the folder read, and without the var the environment variable does."""
+    import json
+
+    from dbt.cli.main import dbtRunner
+
+    project = warehouse.project_dir()
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("CUSTSEG_RAW_PATH", str(elsewhere))
+    monkeypatch.setenv("CUSTSEG_AS_OF_DATE", "2026-06-30")
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.chdir(project)
+    args = ["compile", "--select", "base_raw__customers", "--indirect-selection", "empty",
+            "--project-dir", str(project), "--profiles-dir", str(project)]  # fmt: skip
+    try:
+        given = dbtRunner().invoke([*args, "--vars", json.dumps({"raw_path": str(tiny_raw)})])
+        from_environment = dbtRunner().invoke(args)
+    finally:
+        warehouse._release_duckdb_file()
+    assert given.success, given.exception
+    (compiled,) = [result.node.compiled_code for result in given.result.results]
+    assert f"read_parquet('{tiny_raw}/customers.parquet')" in compiled
+    assert not from_environment.success
+    assert f"no file at {elsewhere}/customers.parquet" in str(from_environment.exception)
