@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +196,33 @@ def environment(**values: str):
                 os.environ[name] = value
 
 
+def custseg_here(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """`custseg <args>` run in this process into folder/warehouse.duckdb, returned as a child
+    process's outcome (exit code, stdout, stderr). In this process dbt reuses the session's
+    saved parse; a child process parses the whole project again (~15 s). What the command
+    wrote into the session's target folder (run results, manifest, quality reports) is
+    copied to folder/target, as a project copy's own target would hold it.
+    (project_copy.run_custseg runs the CLI as a child process, as a user does.)"""
+    from custseg import cli
+
+    out, err = folder / "stdout.txt", folder / "stderr.txt"
+    with (
+        environment(WAREHOUSE_PATH=str(folder / "warehouse.duckdb")),
+        out.open("w", encoding="utf-8") as stdout,
+        err.open("w", encoding="utf-8") as stderr,
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        code = cli.main(args)
+    shutil.copytree(
+        warehouse.target_dir(), folder / "target",
+        ignore=shutil.ignore_patterns("partial_parse.msgpack", "compiled", "run"),
+    )  # fmt: skip
+    return subprocess.CompletedProcess(
+        ["custseg", *args], code, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+    )
+
+
 @dataclass
 class Build:
     """One dbt invocation's outcome and the warehouse file it wrote."""
@@ -215,6 +244,13 @@ class Build:
             ).fetch_arrow_table()
 
 
+# `dbt build` less the unit tests, for builds that only test data: a unit test pins every var
+# its model reads (a project check sees to it), so it gives the same result on any data and
+# date. Every `custseg build` of the suite runs them all (the messy build, the builds as of
+# 1999 and 2004, the two-table and consent builds).
+BUILD = ["build", "--exclude", "resource_type:unit_test"]
+
+
 def run_dbt(
     warehouse_file: Path,
     raw_path: Path,
@@ -223,7 +259,7 @@ def run_dbt(
 ) -> Build:
     with environment(WAREHOUSE_PATH=str(warehouse_file)):
         result = warehouse.run_dbt(
-            args or ["build"],
+            args or BUILD,
             {"raw_path": str(raw_path), "as_of_date": AS_OF.isoformat(), **variables},
         )
     return Build(result, warehouse_file)

@@ -12,18 +12,15 @@
   date, age in days, threshold and var; with var raw_freshness_error_after_days set, the
   build fails with that same text.
 
-Every build runs in a copy of the project (CUSTSEG_PROJECT_DIR) with a temporary warehouse,
-so dbt's target/ and the quality report are written under pytest's tmp dirs, never the
-repository's.
+Every build has a temporary warehouse; dbt's target and the quality report go to the
+session's target folder (DBT_TARGET_PATH, set in conftest), never the repository's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -41,15 +38,6 @@ YEARS_LATER = dt.date(2004, 6, 30)
 FEEDS = {"customers": "updated_at", "orders": "updated_at", "web_events": "occurred_at"}
 
 
-def _copy_project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT / name, root / name)
-    for name in ("models", "macros", "seeds", "tests"):
-        shutil.copytree(PROJECT / name, root / name, ignore=shutil.ignore_patterns("python"))
-    return root
-
-
 def _repo_quality_stamp() -> dict[str, float]:
     """Modification times of what `custseg build` writes into the repository's target/."""
     stamps = {}
@@ -59,14 +47,14 @@ def _repo_quality_stamp() -> dict[str, float]:
     return stamps
 
 
-def _custseg_build(project: Path, warehouse_file: Path, raw: Path, as_of: dt.date) -> dict:
-    """`custseg build` in the project copy; returns exit code and the written report."""
+def _custseg_build(warehouse_file: Path, raw: Path, as_of: dt.date) -> dict:
+    """`custseg build` into `warehouse_file`; returns exit code and the written report."""
     from custseg import cli
     from custseg.quality.report import quality_dir
 
-    with environment(CUSTSEG_PROJECT_DIR=str(project), WAREHOUSE_PATH=str(warehouse_file)):
+    with environment(WAREHOUSE_PATH=str(warehouse_file)):
         code = cli.main(["build", "--raw-path", str(raw), "--as-of", as_of.isoformat()])
-        report = json.loads((quality_dir(project) / "report.json").read_text(encoding="utf-8"))
+        report = json.loads((quality_dir(PROJECT) / "report.json").read_text(encoding="utf-8"))
     return {"code": code, "report": report}
 
 
@@ -118,8 +106,7 @@ def test_generated_history_for_1999_lies_in_the_1990s(raw_1999):
 def build_1999(raw_1999, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("build_1999")
     before = _repo_quality_stamp()
-    outcome = _custseg_build(_copy_project(tmp / "project"), tmp / "wh.duckdb", raw_1999,
-                             PAST_AS_OF)  # fmt: skip
+    outcome = _custseg_build(tmp / "wh.duckdb", raw_1999, PAST_AS_OF)
     outcome["repo_untouched"] = _repo_quality_stamp() == before
     outcome["warehouse"] = tmp / "wh.duckdb"
     return outcome
@@ -165,8 +152,7 @@ def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, tmp_path)
             for table, column in FEEDS.items()
         }
     before = _repo_quality_stamp()
-    outcome = _custseg_build(_copy_project(tmp_path / "project"), tmp_path / "wh.duckdb",
-                             raw_1999, YEARS_LATER)  # fmt: skip
+    outcome = _custseg_build(tmp_path / "wh.duckdb", raw_1999, YEARS_LATER)
     report = outcome["report"]
     failed = [r for r in report["results"] if r["status"] == FAIL]
     assert outcome["code"] == 0 and report["passed"], failed
@@ -231,14 +217,9 @@ def _stale_words(table: str) -> str:
 
 
 def _build_export(export: Path, tmp: Path, **variables):
-    project = _copy_project(tmp / "project")
-    os.environ["CUSTSEG_PROJECT_DIR"] = str(project)
-    try:
-        build = run_dbt(tmp / "wh.duckdb", export, raw_format="csv",
-                        as_of_date=EXPORT_AS_OF.isoformat(), **variables)  # fmt: skip
-    finally:
-        os.environ.pop("CUSTSEG_PROJECT_DIR")
-    results = dbt_results(warehouse.target_dir(project))
+    build = run_dbt(tmp / "wh.duckdb", export, raw_format="csv",
+                    as_of_date=EXPORT_AS_OF.isoformat(), **variables)  # fmt: skip
+    results = dbt_results(warehouse.target_dir())
     rows = {r.table: r for r in results if r.check.startswith("fresh_as_of_")}
     return build, rows
 

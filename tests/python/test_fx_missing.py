@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import run_dbt
+from conftest import BUILD, run_dbt
+from custseg import warehouse
 
 CUSTOMERS = [
     # customer_id, email, first_name, country_code, city, lifecycle_stage
@@ -98,9 +100,13 @@ def _export(folder: Path, with_rates: bool) -> Path:
 def _build(tmp_path_factory, name: str, with_rates: bool, **variables):
     folder = tmp_path_factory.mktemp(name)
     raw = _export(folder / "raw", with_rates)
-    target = folder / "target"  # never the project's target/
-    args = ["build", "--target-path", str(target), "--log-path", str(target / "logs")]
-    return run_dbt(folder / "warehouse.duckdb", raw, args, raw_format="csv", **variables)
+    build = run_dbt(folder / "warehouse.duckdb", raw, BUILD, raw_format="csv", **variables)
+    # this build's results, kept beside its warehouse (the session's target is the next
+    # build's; a target of its own would make dbt parse the whole project again)
+    (folder / "target").mkdir()
+    for name in ("run_results.json", "manifest.json"):
+        shutil.copy(warehouse.target_dir() / name, folder / "target" / name)
+    return build
 
 
 @pytest.fixture(scope="module")

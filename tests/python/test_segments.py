@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import AS_OF, environment, run_dbt
+from conftest import AS_OF, BUILD, environment, run_dbt
 from custseg import warehouse
 
 PROJECT = warehouse.project_dir()
@@ -335,7 +335,7 @@ def later_builds(messy_raw, messy_build, tmp_path_factory):
     later = AS_OF + dt.timedelta(days=30)
     states = []
     for selection in ([], ["--select", "segment_memberships+", "int_static_segment_members+"]):
-        build = run_dbt(path, raw, ["build", *selection], as_of_date=later.isoformat())
+        build = run_dbt(path, raw, [*BUILD, *selection], as_of_date=later.isoformat())
         assert build.result.success, build.result.failures()
         states.append(_segment_state(build))
     return later, build, states

@@ -2,8 +2,9 @@
 `custseg build` ends green, checks that cannot apply say `not applicable` and why, and
 the summary lists what the absent tables switched off.
 
-Two end-to-end builds of a hand-written Swiss shop export, each in a copy of the project
-(tests/python/project_copy.py: nothing is written into the repository's target/):
+Two end-to-end builds of a hand-written Swiss shop export, each through `custseg build`
+into a warehouse of its own (conftest.custseg_here: dbt's target is the session's, its
+results are copied beside the warehouse; nothing is written into the repository's target/):
 - only customers and orders (CSV, comma, prices in CHF, built with
   `--var reporting_currency=CHF`);
 - the same shop as German Excel writes it (';'), orders as Parquet, web events, and the
@@ -22,8 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import custseg_here
 from custseg import contract
-from project_copy import copy_project, run_custseg
 
 AS_OF = "2026-06-30"
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -115,12 +116,11 @@ def two_tables(tmp_path_factory):
     """custseg build on customers + orders only."""
     root = tmp_path_factory.mktemp("two_tables")
     raw = write_export(root / "export")
-    project = copy_project(root / "project")
-    completed = run_custseg(
-        project,
+    completed = custseg_here(
+        root,
         ["build", "--raw-path", str(raw), "--as-of", AS_OF, "--var", "reporting_currency=CHF"],
     )
-    return completed, project, raw
+    return completed, root, raw
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +137,11 @@ def with_consents(tmp_path_factory):
         encoding="utf-8",
     )
     run_readme_recipe(raw)
-    project = copy_project(root / "project")
-    completed = run_custseg(
-        project,
+    completed = custseg_here(
+        root,
         ["build", "--raw-path", str(raw), "--as-of", AS_OF, "--var", "reporting_currency=CHF"],
     )
-    return completed, project, raw
+    return completed, root, raw
 
 
 def output_of(completed) -> str:
@@ -193,8 +192,9 @@ def test_the_var_option_reaches_the_build(two_tables):
 
 
 def test_the_build_wrote_nothing_into_the_repository_target(two_tables):
-    """dbt's run results name the build's vars (raw_path): this build's are in the copy's
-    target/, and the repository's target/ (if any) holds no file naming this build's data."""
+    """dbt's run results name the build's vars (raw_path): this build's were in the session's
+    target (copied beside its warehouse), and the repository's target/ (if any) holds no file
+    naming this build's data."""
     _, project, raw = two_tables
     assert str(raw) in (project / "target" / "run_results.json").read_text()
     assert (project / "target" / "quality" / "report.json").exists()
