@@ -139,6 +139,12 @@ def dbt_opens_one_path_per_name(private_dbt_paths):
     (~10 s) instead of reusing the previous invocation's parse. A child process (the Spark
     test, the CLI run as a subprocess) opens its files where they are.
 
+    The place is per file name, not one for all: DuckDB names the database after the file
+    (`warehouse`), and a view refers to its tables through that name, so a warehouse built
+    as one name cannot be read under another. Hence every test names its warehouse
+    `warehouse.duckdb`, in a folder of its own, as a user's is named by default: one name,
+    one profile, one saved parse.
+
     A copy of the project (a test's own segment rules, a broken model) keeps a saved parse
     of its own: dbt compares files against the saved parse by modification time first, and
     read a copy's segment definitions back as the repository's when the two shared one."""
@@ -317,7 +323,7 @@ def messy_build(messy_raw, tmp_path_factory) -> CliBuild:
     from custseg.quality.report import quality_dir
 
     raw, _ = messy_raw
-    path = tmp_path_factory.mktemp("wh") / "messy.duckdb"
+    path = tmp_path_factory.mktemp("messy_warehouse") / "warehouse.duckdb"
     invocations = []
     run = warehouse.run_dbt
 
@@ -349,7 +355,7 @@ def messy_build(messy_raw, tmp_path_factory) -> CliBuild:
 def messy_csv_build(messy_csv_raw, tmp_path_factory) -> Build:
     raw, _ = messy_csv_raw
     build = run_dbt(
-        tmp_path_factory.mktemp("wh") / "messy_csv.duckdb",
+        tmp_path_factory.mktemp("messy_csv_warehouse") / "warehouse.duckdb",
         raw,
         ["run", "--select", "staging"],
         raw_format="csv",

@@ -106,9 +106,9 @@ def test_generated_history_for_1999_lies_in_the_1990s(raw_1999):
 def build_1999(raw_1999, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("build_1999")
     before = _repo_quality_stamp()
-    outcome = _custseg_build(tmp / "wh.duckdb", raw_1999, PAST_AS_OF)
+    outcome = _custseg_build(tmp / "warehouse.duckdb", raw_1999, PAST_AS_OF)
     outcome["repo_untouched"] = _repo_quality_stamp() == before
-    outcome["warehouse"] = tmp / "wh.duckdb"
+    outcome["warehouse"] = tmp / "warehouse.duckdb"
     return outcome
 
 
@@ -152,7 +152,7 @@ def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, tmp_path)
             for table, column in FEEDS.items()
         }
     before = _repo_quality_stamp()
-    outcome = _custseg_build(tmp_path / "wh.duckdb", raw_1999, YEARS_LATER)
+    outcome = _custseg_build(tmp_path / "warehouse.duckdb", raw_1999, YEARS_LATER)
     report = outcome["report"]
     failed = [r for r in report["results"] if r["status"] == FAIL]
     assert outcome["code"] == 0 and report["passed"], failed
@@ -217,7 +217,7 @@ def _stale_words(table: str) -> str:
 
 
 def _build_export(export: Path, tmp: Path, **variables):
-    build = run_dbt(tmp / "wh.duckdb", export, raw_format="csv",
+    build = run_dbt(tmp / "warehouse.duckdb", export, raw_format="csv",
                     as_of_date=EXPORT_AS_OF.isoformat(), **variables)  # fmt: skip
     results = dbt_results(warehouse.target_dir())
     rows = {r.table: r for r in results if r.check.startswith("fresh_as_of_")}

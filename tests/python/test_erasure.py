@@ -136,7 +136,7 @@ def erasure_builds(tmp_path_factory):
     builds = {}
     for merge in (True, False):
         build = run_dbt(
-            folder / f"wh_merge_{merge}.duckdb",
+            folder / f"merge_{merge}" / "warehouse.duckdb",
             raw,
             ["build", "--exclude-resource-type", "test", "unit_test"],
             raw_format="csv",

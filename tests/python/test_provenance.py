@@ -149,7 +149,7 @@ def test_a_full_refresh_from_another_source_starts_the_history_over(shops, first
 def test_a_named_source_may_move(tmp_path):
     """raw_source_name, not the folder, identifies a source that has a name."""
     folder = write_export(tmp_path / "monday", "a", orders=3)
-    path = tmp_path / "named.duckdb"
+    path = tmp_path / "named" / "warehouse.duckdb"
     build = run_dbt(
         path, folder, ["run", "--select", "warehouse_builds"], raw_format="csv",
         raw_source_name="shop_crm",

@@ -109,7 +109,7 @@ def test_a_segment_that_doubles_between_two_builds_fails(messy_raw, messy_build,
                 "value": ["18_24", "25_34", "35_44"],
             }
     definitions.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    copy = tmp_path / "messy.duckdb"
+    copy = tmp_path / "warehouse.duckdb"
     shutil.copy(messy_build.path, copy)
     later = AS_OF + dt.timedelta(days=31)
     os.environ["CUSTSEG_PROJECT_DIR"] = str(project)

@@ -29,7 +29,7 @@ def test_only_customers_and_orders_stage_with_empty_optional_tables(messy_raw, t
     two-table export end to end through custseg build, every gate included)."""
     raw, manifest = messy_raw
     only = copy_tables(raw, tmp_path / "raw", ["customers", "orders"])
-    build = run_dbt(tmp_path / "wh.duckdb", only, ["run", "--select", "staging"])
+    build = run_dbt(tmp_path / "warehouse.duckdb", only, ["run", "--select", "staging"])
     assert build.result.success, build.result.failures()
     counts = dict(
         build.query("select table_name, staged_row_count from staging.stg_raw__reconciliation")
@@ -54,7 +54,7 @@ def test_only_customers_and_orders_stage_with_empty_optional_tables(messy_raw, t
 def test_a_missing_required_table_stops_the_build_naming_table_and_path(messy_raw, tmp_path):
     raw, _ = messy_raw
     only = copy_tables(raw, tmp_path / "raw", ["customers", "products"])
-    build = run_dbt(tmp_path / "wh.duckdb", only, ["run"])
+    build = run_dbt(tmp_path / "warehouse.duckdb", only, ["run"])
     assert not build.result.success
     message = "\n".join(build.result.failures())
     assert "Raw table 'orders' is missing" in message
@@ -66,7 +66,7 @@ def test_a_missing_required_column_stops_the_build_naming_it(messy_raw, tmp_path
     target = copy_tables(raw, tmp_path / "raw", ["customers"])
     orders = pq.read_table(raw / "orders.parquet")
     pq.write_table(orders.drop_columns(["order_total"]), target / "orders.parquet")
-    build = run_dbt(tmp_path / "wh.duckdb", target, ["run"])
+    build = run_dbt(tmp_path / "warehouse.duckdb", target, ["run"])
     assert not build.result.success
     message = "\n".join(build.result.failures())
     assert "Raw table 'orders'" in message
@@ -79,7 +79,7 @@ def test_a_missing_optional_column_reads_as_null(messy_raw, tmp_path):
     target = copy_tables(raw, tmp_path / "raw", ["orders", "erasure_requests"])
     customers = pq.read_table(raw / "customers.parquet")
     pq.write_table(customers.drop_columns(["latitude", "longitude"]), target / "customers.parquet")
-    build = run_dbt(tmp_path / "wh.duckdb", target, ["run", "--select", "staging"])
+    build = run_dbt(tmp_path / "warehouse.duckdb", target, ["run", "--select", "staging"])
     assert build.result.success, build.result.failures()
     ((staged, with_latitude),) = build.query(
         "select count(*), count(latitude) from staging.stg_raw__customers"

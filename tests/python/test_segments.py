@@ -122,8 +122,9 @@ def compile_with(project: Path, extra: list[dict], raw: Path):
     document = yaml.safe_load(original)
     document["models"][0]["config"]["meta"]["segment_definitions"] += extra
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    # the warehouse is named like the messy one, so the compiled SQL runs against it
-    messy_named = str(project / "messy.duckdb")
+    # the warehouse is named like the messy one (every test's is warehouse.duckdb, in a folder
+    # of its own), so the compiled SQL runs against it
+    messy_named = str(project / "warehouse.duckdb")
     with environment(CUSTSEG_PROJECT_DIR=str(project), WAREHOUSE_PATH=messy_named):
         return warehouse.run_dbt(
             ["compile", "--select", "dim_segments", "segment_memberships"],
@@ -330,7 +331,7 @@ def later_builds(messy_raw, messy_build, tmp_path_factory):
     import datetime as dt
 
     raw, _ = messy_raw
-    path = tmp_path_factory.mktemp("later") / "messy.duckdb"
+    path = tmp_path_factory.mktemp("later") / "warehouse.duckdb"
     shutil.copy(messy_build.path, path)
     later = AS_OF + dt.timedelta(days=30)
     states = []

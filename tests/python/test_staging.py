@@ -90,7 +90,7 @@ def test_tricky_strings_survive_byte_for_byte(messy_raw, messy_build):
 def test_two_builds_on_the_same_input_give_identical_staging(messy_raw, messy_build, tmp_path):
     """Build again over a copy of the built warehouse: every staging table is unchanged."""
     raw, _ = messy_raw
-    copy = tmp_path / "rebuilt.duckdb"
+    copy = tmp_path / "warehouse.duckdb"
     shutil.copy(messy_build.path, copy)
     again = run_dbt(copy, raw, ["run", "--select", "staging"])
     assert again.result.success, again.result.failures()

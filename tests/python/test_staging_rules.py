@@ -86,7 +86,7 @@ def write_landing(folder: Path, reverse_rows: bool = False) -> Path:
 def rules_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rules")
     build = run_dbt(
-        folder / "wh.duckdb",
+        folder / "warehouse.duckdb",
         write_landing(folder / "raw"),
         ["run", "--select", "staging"],
         raw_format="csv",
@@ -198,7 +198,7 @@ def test_booleans_and_dates_parse_by_the_contract(rules_build):
 
 def test_version_ties_do_not_depend_on_file_order(rules_build, tmp_path):
     reversed_build = run_dbt(
-        tmp_path / "wh.duckdb",
+        tmp_path / "warehouse.duckdb",
         write_landing(tmp_path / "raw", reverse_rows=True),
         ["run", "--select", "staging"],
         raw_format="csv",
@@ -212,7 +212,7 @@ def test_version_ties_do_not_depend_on_file_order(rules_build, tmp_path):
 def test_a_table_over_the_quarantine_limit_stops_the_build_with_its_reasons(tmp_path):
     """customers: 4 of 10 raw rows quarantined, far over the default 5 %."""
     build = run_dbt(
-        tmp_path / "wh.duckdb",
+        tmp_path / "warehouse.duckdb",
         write_landing(tmp_path / "raw"),
         # the hand-made rows are from 2024: freshness as of 2026 would fail first
         ["build", "--select", "staging", "--exclude", "test_name:fresh_as_of"],

@@ -148,7 +148,7 @@ def test_too_little_data_gives_nulls_and_a_warning(tmp_path):
     raw = tmp_path / "raw"
     generate(raw, customers=120, seed=3, as_of=AS_OF)
     build = run_dbt(
-        tmp_path / "wh.duckdb", raw,
+        tmp_path / "warehouse.duckdb", raw,
         ["build", "--select", "+customer_value", "+clv_model_parameters",
          "--indirect-selection", "cautious"],
     )  # fmt: skip
