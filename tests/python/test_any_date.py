@@ -27,7 +27,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import environment, run_dbt
+from conftest import custseg_here, run_dbt
 from custseg import warehouse
 from custseg.quality import FAIL, PASS, WARN
 from custseg.quality.dbt_gate import dbt_results
@@ -47,15 +47,13 @@ def _repo_quality_stamp() -> dict[str, float]:
     return stamps
 
 
-def _custseg_build(warehouse_file: Path, raw: Path, as_of: dt.date) -> dict:
-    """`custseg build` into `warehouse_file`; returns exit code and the written report."""
-    from custseg import cli
-    from custseg.quality.report import quality_dir
-
-    with environment(WAREHOUSE_PATH=str(warehouse_file)):
-        code = cli.main(["build", "--raw-path", str(raw), "--as-of", as_of.isoformat()])
-        report = json.loads((quality_dir(PROJECT) / "report.json").read_text(encoding="utf-8"))
-    return {"code": code, "report": report}
+def _custseg_build(folder: Path, raw: Path, as_of: dt.date) -> dict:
+    """`custseg build` into folder/warehouse.duckdb; returns exit code and the written report."""
+    completed = custseg_here(
+        folder, ["build", "--raw-path", str(raw), "--as-of", as_of.isoformat()]
+    )  # fmt: skip
+    report = folder / "target" / "quality" / "report.json"
+    return {"code": completed.returncode, "report": json.loads(report.read_text(encoding="utf-8"))}
 
 
 def _timestamp_columns() -> dict[str, list[str]]:
@@ -106,7 +104,7 @@ def test_generated_history_for_1999_lies_in_the_1990s(raw_1999):
 def build_1999(raw_1999, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("build_1999")
     before = _repo_quality_stamp()
-    outcome = _custseg_build(tmp / "warehouse.duckdb", raw_1999, PAST_AS_OF)
+    outcome = _custseg_build(tmp, raw_1999, PAST_AS_OF)
     outcome["repo_untouched"] = _repo_quality_stamp() == before
     outcome["warehouse"] = tmp / "warehouse.duckdb"
     return outcome
@@ -152,7 +150,7 @@ def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, tmp_path)
             for table, column in FEEDS.items()
         }
     before = _repo_quality_stamp()
-    outcome = _custseg_build(tmp_path / "warehouse.duckdb", raw_1999, YEARS_LATER)
+    outcome = _custseg_build(tmp_path, raw_1999, YEARS_LATER)
     report = outcome["report"]
     failed = [r for r in report["results"] if r["status"] == FAIL]
     assert outcome["code"] == 0 and report["passed"], failed
