@@ -4,7 +4,10 @@ Each test breaks one mart in its own copy of the project (in tmp_path) and build
 that mart and what it needs (`+fct_orders`) on a small generated raw set:
 - a duplicate key surviving into the mart: its unique test fails and names both;
 - a column whose SQL type differs from the contract: dbt's contract check fails, naming
-  the model and the column.
+  the model and the column;
+- a value breaching one of the mart's check constraints (the contract's `constraints:`,
+  which DuckDB enforces as it writes the table): the model fails, naming table and
+  expression, and no table is published.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import environment
@@ -129,3 +133,26 @@ def test_a_contract_type_change_fails_the_build_naming_model_and_column(small_ra
         if unique_id.startswith("test.custseg.") and "fct_orders" in unique_id
     ]
     assert mart_tests and set(mart_tests) == {"skipped"}, mart_tests
+
+
+def test_a_breached_mart_constraint_fails_the_model_naming_table_and_expression(
+    small_raw, tmp_path
+):
+    project = project_copy(tmp_path)
+    # a negative count: the contract's check constraint `line_count >= 0` (no data test)
+    break_final_select(
+        project,
+        "select * replace (case when order_number = 1 then -1 else line_count end as line_count)"
+        "\nfrom final",
+    )
+    result = build_fct_orders(project, small_raw)
+    assert not result.success
+    (breach,) = [line for line in result.failures() if line.startswith("model.custseg.fct_orders:")]
+    assert "CHECK constraint failed" in breach and "fct_orders" in breach, breach
+    assert "line_count >= 0" in breach, breach
+    # DuckDB refused the rows as it wrote them: no fct_orders table was published
+    with duckdb.connect(str(project / "gate.duckdb"), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    assert ("fct_orders",) not in tables
