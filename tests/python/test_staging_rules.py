@@ -226,3 +226,35 @@ def test_a_table_over_the_quarantine_limit_stops_the_build_with_its_reasons(tmp_
     statuses = {r.node.name: str(r.status) for r in build.result.results}
     assert statuses["stg_raw__customers"] == "skipped"  # nothing downstream is built
     assert statuses["stg_raw__quarantine"] == "skipped"
+
+
+def test_rows_satisfy_counts_the_rows_breaking_each_rule(rules_build):
+    """The generic test that carries the staging contract's row rules (tests/generic/
+    rows_satisfy.sql), on rows with a known answer: a null breaks not_null only; a null
+    passes accepted_values and expressions, as dbt's accepted_values and expression_is_true
+    let it; each broken rule is one row with its count, and rules nobody breaks are absent."""
+    rows = (
+        "(values (1, 'a', 5), (null, 'b', -1), (null, 'z', null), (4, null, 0), (5, 'a', 200))"
+        " as t (id, kind, amount)"
+    )
+    sql = (
+        f'{{{{ test_rows_satisfy(model="(select * from {rows})",'
+        " not_null=['id', 'kind'], accepted_values={'kind': ['a', 'b'], 'id': [1, 4, 5]},"
+        " expressions=['amount >= 0', 'amount < 100']) }}"
+    )
+    shown = run_dbt(
+        rules_build.path,
+        rules_build.path.parent / "raw",
+        ["show", "--inline", sql, "--limit", "-1"],
+        raw_format="csv",
+    )
+    assert shown.result.success, shown.result.failures()
+    (result,) = shown.result.results
+    broken = {rule: count for rule, count in result.agate_table.rows}
+    assert broken == {
+        "id is not null": 2,
+        "kind is not null": 1,
+        "kind in ('a', 'b')": 1,
+        "amount >= 0": 1,
+        "amount < 100": 1,
+    }

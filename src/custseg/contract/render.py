@@ -26,6 +26,11 @@ SOURCES_FILE = Path("models/staging/raw/_raw__sources.yml")
 STAGING_FILE = Path("models/staging/raw/_raw__models.yml")
 BASE_FILE = Path("models/staging/raw/base/_base__models.yml")
 
+# What became of a raw row in its base model, and the rules a quarantine reason names.
+ROW_STATUSES = ("staged", "superseded", "quarantined", "erased")
+QUARANTINE_RULES = (
+    "missing_required", "bad_type", "bad_value", "out_of_range", "duplicate_key", "orphan",
+)  # fmt: skip
 # Renames the staging models make (house style: booleans is_/has_).
 RENAMES = {("event_registrations", "attended"): "has_attended"}
 # Normalisations the staging models apply beyond the contract's parsing rules.
@@ -246,10 +251,11 @@ def render_sources() -> str:
 
 
 def _primary_key_tests(table: Table) -> tuple[list, dict[str, list]]:
-    """Model-level and column-level tests for the staged key (unique after versions)."""
+    """Model-level and column-level tests for the staged key (unique after versions; its
+    columns are required, so rows_satisfy sees them not null)."""
     columns = [RENAMES.get((table.name, c), c) for c in table.key]
     if len(columns) == 1:
-        return [], {columns[0]: ["unique", "not_null"]}
+        return [], {columns[0]: ["unique"]}
     return [
         {"unique_combination_of_columns": {"arguments": {"combination_of_columns": columns}}}
     ], {}
@@ -259,8 +265,8 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _range_tests(column: Column) -> list:
-    """The contract's min / max / gt, which staging enforces by quarantine, as tests."""
+def _range_rules(column: Column, name: str) -> list[str]:
+    """The contract's min / max / gt, which staging enforces by quarantine, as rules."""
     bounds = []
     if column.min is not None and column.max is not None:
         bounds.append(f"between {_number(column.min)} and {_number(column.max)}")
@@ -270,7 +276,26 @@ def _range_tests(column: Column) -> list:
         bounds.append(f"<= {_number(column.max)}")
     if column.gt is not None:
         bounds.append(f"> {_number(column.gt)}")
-    return [{"expression_is_true": {"arguments": {"expression": b}}} for b in bounds]
+    return [f"{name} {bound}" for bound in bounds]
+
+
+def _rows_satisfy(
+    model: str,
+    not_null: list[str] | None = None,
+    accepted_values: dict[str, list] | None = None,
+    expressions: list[str] | None = None,
+) -> dict:
+    """One rows_satisfy test (tests/generic/rows_satisfy.sql) for a model's row rules: one
+    scan and one dbt node instead of a test per rule. Named rows_satisfy_<model> (dbt would
+    spell every argument into the name)."""
+    arguments: dict = {}
+    if not_null:
+        arguments["not_null"] = not_null
+    if accepted_values:
+        arguments["accepted_values"] = accepted_values
+    if expressions:
+        arguments["expressions"] = expressions
+    return {"rows_satisfy": {"name": f"rows_satisfy_{model}", "arguments": arguments}}
 
 
 def _parent_test(table: Table, column: str) -> dict:
@@ -290,14 +315,15 @@ def _parent_test(table: Table, column: str) -> dict:
 def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
     model_tests, column_tests = _primary_key_tests(table)
     columns = []
+    not_null, accepted_values, expressions = [], {}, []
     for column in table.columns.values():
         name = RENAMES.get((table.name, column.name), column.name)
         tests: list = list(column_tests.get(name, []))
-        if column.required and "not_null" not in tests:
-            tests.append("not_null")
+        if column.required:
+            not_null.append(name)
         if column.values:
-            tests.append({"accepted_values": {"arguments": {"values": list(column.values)}}})
-        tests += _range_tests(column)
+            accepted_values[name] = list(column.values)
+        expressions += _range_rules(column, name)
         if column.name in table.parents:
             tests.append(_parent_test(table, column.name))
         description = _describe_column(column, comments.get((table.name, column.name)))
@@ -322,8 +348,10 @@ def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
             f"{versions} Invalid rows are in stg_raw__quarantine."
         ),
     }
-    if model_tests:
-        model["data_tests"] = model_tests
+    model["data_tests"] = [
+        *model_tests,
+        _rows_satisfy(f"stg_raw__{table.name}", not_null, accepted_values, expressions),
+    ]
     model["columns"] = columns
     return model
 
@@ -339,19 +367,30 @@ def render_staging_models() -> str:
                 "Grain: one row per quarantined raw row (exact duplicates collapsed). Every raw "
                 "row that broke the contract, across all tables: never dropped silently."
             ),
+            "data_tests": [
+                _rows_satisfy(
+                    "stg_raw__quarantine",
+                    not_null=[
+                        "quarantined_row_id",
+                        "table_name",
+                        "quarantine_reason",
+                        "raw_record",
+                    ],
+                    accepted_values={
+                        "table_name": list(contract.tables),
+                        "quarantine_rule": list(QUARANTINE_RULES),
+                    },
+                )
+            ],
             "columns": [
                 {
                     "name": "quarantined_row_id",
                     "description": "Hash of table name and raw record.",
-                    "data_tests": ["unique", "not_null"],
+                    "data_tests": ["unique"],
                 },
                 {
                     "name": "table_name",
                     "description": "The raw contract table the row came from.",
-                    "data_tests": [
-                        "not_null",
-                        {"accepted_values": {"arguments": {"values": list(contract.tables)}}},
-                    ],
                 },
                 {
                     "name": "record_key",
@@ -363,32 +402,14 @@ def render_staging_models() -> str:
                         "First contract violation: missing_required:<col>, bad_type:<col>, "
                         "bad_value:<col>, out_of_range:<col>, duplicate_key, orphan:<parent>."
                     ),
-                    "data_tests": ["not_null"],
                 },
                 {
                     "name": "quarantine_rule",
                     "description": "The reason without its column: missing_required, ....",
-                    "data_tests": [
-                        {
-                            "accepted_values": {
-                                "arguments": {
-                                    "values": [
-                                        "missing_required",
-                                        "bad_type",
-                                        "bad_value",
-                                        "out_of_range",
-                                        "duplicate_key",
-                                        "orphan",
-                                    ]
-                                }
-                            }
-                        }
-                    ],
                 },
                 {
                     "name": "raw_record",
                     "description": "The original record, every contract column as text, JSON.",
-                    "data_tests": ["not_null"],
                 },
             ],
         }
@@ -402,29 +423,21 @@ def render_staging_models() -> str:
                 "versions + exact duplicates + erased, and staged = rows of the staging model."
             ),
             "data_tests": [
-                {
-                    "expression_is_true": {
-                        "arguments": {
-                            "expression": (
-                                "raw_row_count = staged_row_count + quarantined_row_count"
-                                " + superseded_row_count + exact_duplicate_row_count"
-                                " + erased_row_count"
-                            )
-                        },
-                        "config": {"severity": "error"},
-                    }
-                },
-                {
-                    "expression_is_true": {
-                        "arguments": {"expression": "staged_row_count = staging_model_row_count"}
-                    }
-                },
+                _rows_satisfy(
+                    "stg_raw__reconciliation",
+                    not_null=["table_name"],
+                    expressions=[
+                        "raw_row_count = staged_row_count + quarantined_row_count"
+                        " + superseded_row_count + exact_duplicate_row_count + erased_row_count",
+                        "staged_row_count = staging_model_row_count",
+                    ],
+                )
             ],
             "columns": [
                 {
                     "name": "table_name",
                     "description": "The raw contract table.",
-                    "data_tests": ["unique", "not_null"],
+                    "data_tests": ["unique"],
                 },
                 {"name": "raw_row_count", "description": "Rows in the raw file or table."},
                 {"name": "staged_row_count", "description": "Rows staged."},
@@ -485,6 +498,16 @@ def render_base_models() -> str:
                             }
                         }
                     },
+                    _rows_satisfy(
+                        f"base_raw__{table.name}",
+                        not_null=["row_status", "duplicate_count"],
+                        accepted_values={"row_status": list(ROW_STATUSES)},
+                        expressions=[
+                            "duplicate_count >= 0",
+                            "raw_row_id is not null or row_status = 'erased'",
+                            "quarantine_reason is not null or row_status <> 'quarantined'",
+                        ],
+                    ),
                 ],
                 "columns": [
                     {
@@ -493,44 +516,19 @@ def render_base_models() -> str:
                             "Hash of the raw record (every contract column as text); "
                             "null on erased rows."
                         ),
-                        "data_tests": [
-                            "unique",
-                            {"not_null": {"config": {"where": "row_status <> 'erased'"}}},
-                        ],
+                        "data_tests": ["unique"],
                     },
                     {
                         "name": "row_status",
                         "description": "staged, superseded, quarantined or erased.",
-                        "data_tests": [
-                            "not_null",
-                            {
-                                "accepted_values": {
-                                    "arguments": {
-                                        "values": [
-                                            "staged",
-                                            "superseded",
-                                            "quarantined",
-                                            "erased",
-                                        ]
-                                    }
-                                }
-                            },
-                        ],
                     },
                     {
                         "name": "duplicate_count",
                         "description": "Further exact copies of this row in the raw table.",
-                        "data_tests": [
-                            "not_null",
-                            {"expression_is_true": {"arguments": {"expression": ">= 0"}}},
-                        ],
                     },
                     {
                         "name": "quarantine_reason",
                         "description": "First contract violation (quarantined rows only).",
-                        "data_tests": [
-                            {"not_null": {"config": {"where": "row_status = 'quarantined'"}}}
-                        ],
                     },
                 ],
             }
