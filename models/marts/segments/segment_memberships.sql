@@ -48,23 +48,37 @@ level_{{ level + 1 }} as (
 ),
 {%- endfor %}
 
-memberships as (
+-- One row per active segment: the customers are read once and paired with each segment
+-- (a union of one select per segment made Spark plan the whole chain once per segment).
+active_segments as (
     {%- for definition in definitions %}
     select
-        {{ string_literal(definition.id) }} as segment_id,
-        customer_id,
-        as_of_date
-    from level_{{ level_count }}
-    where {{ flags[definition.id] }}
+        {{ loop.index }} as segment_index,
+        {{ string_literal(definition.id) }} as segment_id
     {{ 'union all' if not loop.last }}
     {%- else %}
     select
-        cast(null as {{ dbt.type_string() }}) as segment_id,
-        customer_id,
-        as_of_date
-    from level_0
+        0 as segment_index,
+        cast(null as {{ dbt.type_string() }}) as segment_id
     where 1 = 0
     {%- endfor %}
+),
+
+memberships as (
+    select
+        active_segments.segment_id,
+        level_{{ level_count }}.customer_id,
+        level_{{ level_count }}.as_of_date
+    from level_{{ level_count }}
+    cross join active_segments
+    where
+        case active_segments.segment_index
+            {%- for definition in definitions %}
+            when {{ loop.index }} then level_{{ level_count }}.{{ flags[definition.id] }}
+            {%- endfor %}
+            {#- the no-segment row above; and Spark wants one `when` at least #}
+            when 0 then false
+        end
     {%- if static_definitions %}
     union all
     select
