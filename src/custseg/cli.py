@@ -295,6 +295,13 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
+def _spark_conf(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
 def cmd_spark(args: argparse.Namespace) -> int:
     from .spark import build_on_spark
 
@@ -309,6 +316,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         work_dir=Path(args.work_dir) if args.work_dir else None,
         report_path=Path(args.report) if args.report else None,
         then_as_of=[d.isoformat() for d in args.then_as_of or []],
+        spark_conf=dict(args.spark_conf or []),
     )
 
 
@@ -396,6 +404,14 @@ def parser() -> argparse.ArgumentParser:
         type=_date,
         nargs="+",
         help="afterwards rebuild the segment marts as of these later dates (same session)",
+    )
+    spark.add_argument(
+        "--conf",
+        dest="spark_conf",
+        type=_spark_conf,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a Spark setting for the local session (repeatable), e.g. spark.driver.memory=4g",
     )
     spark.set_defaults(func=cmd_spark)
     return main

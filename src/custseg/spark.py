@@ -17,10 +17,11 @@ from . import contract, landing, warehouse
 RAW_SCHEMA = "raw"
 
 
-def spark_session(work_dir: Path):
+def spark_session(work_dir: Path, conf: dict[str, str] | None = None):
+    """A local session; `conf` adds or overrides settings (custseg spark --conf)."""
     from pyspark.sql import SparkSession
 
-    return (
+    builder = (
         SparkSession.builder.master("local[2]")
         .appName("custseg")
         .config("spark.sql.catalogImplementation", "in-memory")
@@ -31,8 +32,10 @@ def spark_session(work_dir: Path):
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.ansi.enabled", "false")
-        .getOrCreate()
     )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def load_raw_tables(
@@ -135,6 +138,7 @@ def build_on_spark(
     work_dir: Path | None = None,
     report_path: Path | None = None,
     then_as_of: list[str] | None = None,
+    spark_conf: dict[str, str] | None = None,
 ) -> int:
     """Load the landing files, `dbt build` the nodes `select` names (default: all) but the
     ones `exclude` names, then for each date of `then_as_of` rebuild the segment marts
@@ -143,7 +147,7 @@ def build_on_spark(
     with tempfile.TemporaryDirectory(prefix="custseg-spark-") as temporary:
         root = (work_dir or Path(temporary)).resolve()
         root.mkdir(parents=True, exist_ok=True)
-        spark = spark_session(root)
+        spark = spark_session(root, spark_conf)
         spark.sparkContext.setLogLevel("ERROR")
         try:
             loaded = load_raw_tables(
@@ -176,7 +180,9 @@ def build_on_spark(
                     target="spark",
                 )
             if result.success and report_path:
-                report_path.write_text(json.dumps(build_report(spark), default=str, indent=1))
+                report = build_report(spark)
+                report["spark_conf"] = {key: spark.conf.get(key) for key in spark_conf or {}}
+                report_path.write_text(json.dumps(report, default=str, indent=1))
         finally:
             spark.stop()
     if not result.success:
