@@ -145,17 +145,27 @@ def dbt_opens_one_path_per_name(private_dbt_paths):
     `warehouse.duckdb`, in a folder of its own, as a user's is named by default: one name,
     one profile, one saved parse.
 
-    A copy of the project (a test's own segment rules, a broken model) keeps a saved parse
-    of its own: dbt compares files against the saved parse by modification time first, and
-    read a copy's segment definitions back as the repository's when the two shared one."""
+    A saved parse belongs to one project and one set of --vars: dbt parses the whole
+    project again when either differs from the previous invocation's (~5-10 s). So each
+    (project, --vars) keeps a saved parse of its own, put in place before dbt runs: a test
+    with vars of its own (merge_contacts_by_email, max_unconverted_order_ratio, ...) parses
+    once, and the next test with the usual vars finds theirs again. (A project copy must
+    not share the repository's: dbt compares files against the saved parse by modification
+    time first, and read a copy's segment definitions back as the repository's.)"""
     import hashlib
+    import json
 
     slots = private_dbt_paths / "open_here"
     parses = private_dbt_paths / "saved_parses"
     slots.mkdir()
     parses.mkdir()
-    repository = warehouse.project_dir()
     run = warehouse.run_dbt
+    in_place: dict[str, str] = {}  # target folder -> key of the saved parse it holds
+
+    def parse_key(variables) -> str:
+        cli_vars = {k: v for k, v in (variables or {}).items() if k not in warehouse.RUN_VARS}
+        text = json.dumps([str(warehouse.project_dir()), cli_vars], sort_keys=True, default=str)
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def run_dbt(args, variables=None, target=None):
         if target not in (None, "dev"):
@@ -164,11 +174,14 @@ def dbt_opens_one_path_per_name(private_dbt_paths):
         # (where it is, where dbt reads it): moved there before dbt runs, back after
         moves = [(own.with_name(own.name + end), slots / (own.name + end))
                  for end in ("", ".wal")]  # fmt: skip
-        project = warehouse.project_dir()
-        if project != repository:
-            saved = warehouse.target_dir() / "partial_parse.msgpack"
-            key = hashlib.sha1(str(project).encode()).hexdigest()[:16]
-            moves += [(saved, parses / "repository.msgpack"), (parses / f"{key}.msgpack", saved)]
+        saved = warehouse.target_dir() / "partial_parse.msgpack"
+        key, held = parse_key(variables), in_place.get(str(saved))
+        if held != key:
+            if saved.exists():
+                os.replace(saved, parses / f"{held or 'unknown'}.msgpack")
+            if (parses / f"{key}.msgpack").exists():
+                os.replace(parses / f"{key}.msgpack", saved)
+            in_place[str(saved)] = key
         for there, here in moves:
             if there.exists():
                 os.replace(there, here)
