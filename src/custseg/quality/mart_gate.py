@@ -160,8 +160,9 @@ def _chunked_value_checks(connection, ctx, chunk_rows: int, docs: bool) -> list[
     )
     totals: dict[str, CheckResult] = {}
     for index, batch in enumerate(reader):
+        if index:
+            gc.collect()  # GX keeps the last chunk's frame alive until a full collection
         frame = batch.to_pandas()
-        gc.collect()  # GX keeps each chunk's frame alive until a full collection
         if frame.empty:
             continue
         validation = gxq.validate_frame(

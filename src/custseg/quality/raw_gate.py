@@ -546,6 +546,10 @@ def _validate_table(
             frames = (batch.to_pandas() for batch in reader if batch.num_rows)
             first = True
             for frame in frames:
+                if not first:
+                    # GX's validation objects hold the last chunk in reference cycles:
+                    # free it before reading on, or memory grows with the file
+                    gc.collect()
                 rows += len(frame)
                 suite = f"raw_{name}_rows"
                 validation = gxq.validate_frame(
@@ -555,10 +559,7 @@ def _validate_table(
                 for check, count in _unexpected(validation).items():
                     previous = totals.get(check, 0)
                     totals[check] = None if None in (count, previous) else previous + count
-                # GX's validation objects hold the chunk in reference cycles: free it now,
-                # not at the next full collection, or memory grows with the file
                 del frame, validation
-                gc.collect()
             if first and checks:  # an empty file: the suite runs once on no rows
                 frame = reader.schema.empty_table().to_pandas()
                 validation = gxq.validate_frame(
