@@ -3,8 +3,9 @@
 `dbt parse` writes the manifest into a temporary target path; the rules below read it and
 the test fails listing every offender, not only the first:
 - every model has a description;
-- every model has a primary-key test: `unique` on one column, or
-  `unique_combination_of_columns` on several, without a `where` filter. Only an ephemeral
+- every model has a primary-key test: `unique` on one column,
+  `unique_combination_of_columns` on several, or `rows_satisfy` with its `unique` argument
+  (tests/generic/rows_satisfy.sql), without a `where` filter. Only an ephemeral
   base model (models/staging/raw/base/) may go without, and only with its written reason in
   config meta.primary_key_exempt;
 - every mart (models under models/marts) has an enforced contract, lists columns, and
@@ -35,7 +36,7 @@ MARTS = "models/marts/"
 EPHEMERAL_EXEMPTION_DIR = "models/staging/raw/base/"
 EXEMPTION_KEY = "primary_key_exempt"
 MIN_REASON_LENGTH = 40
-PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns"}
+PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns", "rows_satisfy"}
 FRESHNESS_TEST = "fresh_as_of"
 # var('name') or var("name", default) in a model's or macro's Jinja
 VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
@@ -77,6 +78,8 @@ def _is_primary_key_test(test: dict) -> bool:
     kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
     if name == "unique":
         return bool(test.get("column_name") or kwargs.get("column_name"))
+    if name == "rows_satisfy":
+        return bool(kwargs.get("unique"))
     columns = kwargs.get("combination_of_columns")
     return isinstance(columns, list) and len(columns) >= 2
 
@@ -121,8 +124,9 @@ def primary_key_offenders(manifest: dict) -> list[str]:
             else ""
         )
         offenders.append(
-            f"{_label(model)}: no primary-key test: `unique` on one column or "
-            f"`unique_combination_of_columns` on several, without `where`{hint}"
+            f"{_label(model)}: no primary-key test: `unique` on one column, "
+            f"`unique_combination_of_columns` on several or `rows_satisfy` with `unique`, "
+            f"without `where`{hint}"
         )
     return offenders
 
@@ -290,6 +294,8 @@ def _test(name: str, model: str, test: str, column: str | None = None, **config:
     kwargs: dict = {"column_name": column} if column else {}
     if test == "unique_combination_of_columns":
         kwargs["combination_of_columns"] = config.pop("columns")
+    if test == "rows_satisfy":
+        kwargs.update(config.pop("arguments"))
     return {
         "unique_id": f"test.custseg.{name}",
         "resource_type": "test",
@@ -341,6 +347,10 @@ def test_the_check_reports_every_offender_not_only_the_first():
         _test("unique_filtered", "filtered_key", "unique", "id", where="id > 0"),
         _model("pair_key", "models/intermediate/pair_key.sql"),
         _test("pair", "pair_key", "unique_combination_of_columns", columns=["a", "b"]),
+        _model("rules_key", "models/intermediate/rules_key.sql"),
+        _test("rules", "rules_key", "rows_satisfy", arguments={"not_null": ["a"], "unique": ["a"]}),
+        _model("rules_only", "models/intermediate/rules_only.sql"),
+        _test("rules_only", "rules_only", "rows_satisfy", arguments={"not_null": ["a"]}),
         _model(
             "loose_mart",
             "models/marts/value/loose_mart.sql",
@@ -390,6 +400,7 @@ def test_the_check_reports_every_offender_not_only_the_first():
         "undocumented (models/intermediate/undocumented.sql): no description",
         "keyless (models/intermediate/keyless.sql): no primary-key test",
         "filtered_key (models/intermediate/filtered_key.sql): no primary-key test",
+        "rules_only (models/intermediate/rules_only.sql): no primary-key test",
         "base_raw__terse (models/staging/raw/base/erasure/base_raw__terse.sql): no primary-key "
         "test",
         "int_exempt (models/intermediate/int_exempt.sql): meta.primary_key_exempt is allowed "
@@ -405,7 +416,7 @@ def test_the_check_reports_every_offender_not_only_the_first():
     for line in expected:
         assert sum(offence.startswith(line) for offence in found) == 1, (line, found)
     assert len(found) == len(expected), found
-    clean = ("good_mart", "pair_key", "erased_x", "fresh_feed", "catalogue")
+    clean = ("good_mart", "pair_key", "rules_key", "erased_x", "fresh_feed", "catalogue")
     assert not any(name in "\n".join(found) for name in clean)
     assert "explained_warning" not in "\n".join(found)
 

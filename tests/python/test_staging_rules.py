@@ -232,15 +232,16 @@ def test_rows_satisfy_counts_the_rows_breaking_each_rule(rules_build):
     """The generic test that carries the staging contract's row rules (tests/generic/
     rows_satisfy.sql), on rows with a known answer: a null breaks not_null only; a null
     passes accepted_values and expressions, as dbt's accepted_values and expression_is_true
-    let it; each broken rule is one row with its count, and rules nobody breaks are absent."""
+    let it; a shared key counts every row that shares it; each broken rule is one row with
+    its count, and rules nobody breaks are absent."""
     rows = (
-        "(values (1, 'a', 5), (null, 'b', -1), (null, 'z', null), (4, null, 0), (5, 'a', 200))"
-        " as t (id, kind, amount)"
+        "(values (1, 'a', 5, 'x'), (null, 'b', -1, 'x'), (null, 'z', null, 'y'),"
+        " (4, null, 0, 'y'), (5, 'a', 200, 'x')) as t (id, kind, amount, code)"
     )
     sql = (
         f'{{{{ test_rows_satisfy(model="(select * from {rows})",'
         " not_null=['id', 'kind'], accepted_values={'kind': ['a', 'b'], 'id': [1, 4, 5]},"
-        " expressions=['amount >= 0', 'amount < 100']) }}"
+        " expressions=['amount >= 0', 'amount < 100'], unique=['kind', 'code']) }}"
     )
     shown = run_dbt(
         rules_build.path,
@@ -257,4 +258,6 @@ def test_rows_satisfy_counts_the_rows_breaking_each_rule(rules_build):
         "kind in ('a', 'b')": 1,
         "amount >= 0": 1,
         "amount < 100": 1,
+        # (a, x) is on two rows; (null, y) has a null and is not_null's to judge
+        "kind, code is unique": 2,
     }

@@ -250,17 +250,6 @@ def render_sources() -> str:
     return HEADER + _dump(document)
 
 
-def _primary_key_tests(table: Table) -> tuple[list, dict[str, list]]:
-    """Model-level and column-level tests for the staged key (unique after versions; its
-    columns are required, so rows_satisfy sees them not null)."""
-    columns = [RENAMES.get((table.name, c), c) for c in table.key]
-    if len(columns) == 1:
-        return [], {columns[0]: ["unique"]}
-    return [
-        {"unique_combination_of_columns": {"arguments": {"combination_of_columns": columns}}}
-    ], {}
-
-
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -284,9 +273,10 @@ def _rows_satisfy(
     not_null: list[str] | None = None,
     accepted_values: dict[str, list] | None = None,
     expressions: list[str] | None = None,
+    unique: list[str] | None = None,
 ) -> dict:
-    """One rows_satisfy test (tests/generic/rows_satisfy.sql) for a model's row rules: one
-    scan and one dbt node instead of a test per rule. Named rows_satisfy_<model> (dbt would
+    """One rows_satisfy test (tests/generic/rows_satisfy.sql) for a model's row rules and
+    its key: one dbt node instead of a test per rule. Named rows_satisfy_<model> (dbt would
     spell every argument into the name)."""
     arguments: dict = {}
     if not_null:
@@ -295,6 +285,8 @@ def _rows_satisfy(
         arguments["accepted_values"] = accepted_values
     if expressions:
         arguments["expressions"] = expressions
+    if unique:
+        arguments["unique"] = unique
     return {"rows_satisfy": {"name": f"rows_satisfy_{model}", "arguments": arguments}}
 
 
@@ -313,12 +305,14 @@ def _parent_test(table: Table, column: str) -> dict:
 
 
 def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
-    model_tests, column_tests = _primary_key_tests(table)
+    # The staged key: unique after versions collapse; its columns are required, so
+    # not_null lists them too, and the pair is the primary-key test.
+    key = [RENAMES.get((table.name, c), c) for c in table.key]
     columns = []
     not_null, accepted_values, expressions = [], {}, []
     for column in table.columns.values():
         name = RENAMES.get((table.name, column.name), column.name)
-        tests: list = list(column_tests.get(name, []))
+        tests: list = []
         if column.required:
             not_null.append(name)
         if column.values:
@@ -349,8 +343,7 @@ def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
         ),
     }
     model["data_tests"] = [
-        *model_tests,
-        _rows_satisfy(f"stg_raw__{table.name}", not_null, accepted_values, expressions),
+        _rows_satisfy(f"stg_raw__{table.name}", not_null, accepted_values, expressions, key)
     ]
     model["columns"] = columns
     return model
@@ -380,13 +373,13 @@ def render_staging_models() -> str:
                         "table_name": list(contract.tables),
                         "quarantine_rule": list(QUARANTINE_RULES),
                     },
+                    unique=["quarantined_row_id"],
                 )
             ],
             "columns": [
                 {
                     "name": "quarantined_row_id",
                     "description": "Hash of table name and raw record.",
-                    "data_tests": ["unique"],
                 },
                 {
                     "name": "table_name",
@@ -431,14 +424,11 @@ def render_staging_models() -> str:
                         " + superseded_row_count + exact_duplicate_row_count + erased_row_count",
                         "staged_row_count = staging_model_row_count",
                     ],
+                    unique=["table_name"],
                 )
             ],
             "columns": [
-                {
-                    "name": "table_name",
-                    "description": "The raw contract table.",
-                    "data_tests": ["unique"],
-                },
+                {"name": "table_name", "description": "The raw contract table."},
                 {"name": "raw_row_count", "description": "Rows in the raw file or table."},
                 {"name": "staged_row_count", "description": "Rows staged."},
                 {"name": "quarantined_row_count", "description": "Rows quarantined."},
@@ -507,6 +497,8 @@ def render_base_models() -> str:
                             "raw_row_id is not null or row_status = 'erased'",
                             "quarantine_reason is not null or row_status <> 'quarantined'",
                         ],
+                        # null on erased rows, which the expression above allows
+                        unique=["raw_row_id"],
                     ),
                 ],
                 "columns": [
@@ -516,7 +508,6 @@ def render_base_models() -> str:
                             "Hash of the raw record (every contract column as text); "
                             "null on erased rows."
                         ),
-                        "data_tests": ["unique"],
                     },
                     {
                         "name": "row_status",
