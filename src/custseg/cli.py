@@ -131,7 +131,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Gate 1 on the landing files, dbt build (gate 2), gate 3 on the marts, the report."""
     started = time.perf_counter()
     variables = _build_vars(args)
-    from .quality.report import quality_dir, run_report
+    from .quality.report import print_report, quality_dir, run_report, write_report
 
     project = warehouse.project_dir()
     if args.target in (None, "dev"):  # the report shows this build's results only
@@ -172,7 +172,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         print_summary(warehouse.warehouse_path())
         status = max(status, _mart_gate(variables))
     print()
-    return max(status, run_report(project))
+    report = write_report(project)
+    if result.success:
+        _publish(published=status == 0 and report.passed)
+    return max(status, print_report(report))
+
+
+def _publish(published: bool = True) -> None:
+    """Publish the warehouse's marts and restricted schemas to the serving files BI tools
+    read, or say why the previous ones stay."""
+    from . import serving
+
+    directory = serving.serving_dir()
+    if not published:
+        print(
+            "Not published: the quality gates did not pass, so BI tools keep reading the "
+            f"last good build in {directory}.\n"
+        )
+        return
+    for item in serving.publish(warehouse.warehouse_path(), directory):
+        print(
+            f"Published {item.path} for BI tools ({item.tables} relations, {item.rows:,} rows, "
+            f"{item.seconds:.1f} s; open it read-only)."
+        )
+    print()
 
 
 def _failure_lines(result: warehouse.DbtResult) -> list[str]:
@@ -270,6 +293,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
         f"Replayed {len(dates)} dates, {dates[0]} to {dates[-1]}, "
         f"in {time.perf_counter() - started:.0f} s."
     )
+    if args.target in (None, "dev"):
+        _publish()
+    return 0
+
+
+def cmd_publish(_args: argparse.Namespace) -> int:
+    path = warehouse.warehouse_path()
+    if not path.exists():
+        print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
+        return 1
+    try:
+        warehouse.check_not_locked(path)
+    except warehouse.WarehouseLocked as error:
+        print(f"custseg: {error}", file=sys.stderr)
+        return 1
+    _publish()
     return 0
 
 
@@ -381,6 +420,13 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--every", choices=["day", "week", "month"], default="month")
     replay.add_argument("--target", help="dbt target (default: profiles.yml's, dev)")
     replay.set_defaults(func=cmd_replay)
+
+    publish = commands.add_parser(
+        "publish",
+        help="copy the marts and restricted schemas to the serving files BI tools read "
+        "(custseg build does this after every build whose gates pass)",
+    )
+    publish.set_defaults(func=cmd_publish)
 
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)

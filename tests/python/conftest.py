@@ -33,7 +33,7 @@ AS_OF = dt.date(2026, 6, 30)
 CUSTOMERS = 2_000
 SEED = 7
 # What a user's own build writes in the repository; the suite must leave all of it alone.
-USER_PATHS = ("target", "logs", "data", "warehouse.duckdb", "warehouse.duckdb.wal")
+USER_PATHS = ("target", "logs", "data", "serving", "warehouse.duckdb", "warehouse.duckdb.wal")
 
 
 def user_files(project: Path) -> dict[str, tuple[int, int]]:
@@ -105,8 +105,8 @@ def _group_rank(item, first: tuple[str, ...]) -> int:
 @pytest.fixture(scope="session", autouse=True)
 def private_dbt_paths(tmp_path_factory):
     """dbt's target and logs, the quality reports and the default warehouse in a session
-    temp dir; afterwards, fail if the repository's target/, logs/, data/ or warehouse
-    changed during the session."""
+    temp dir; afterwards, fail if the repository's target/, logs/, data/, serving/ or
+    warehouse changed during the session."""
     project = warehouse.project_dir()
     before = user_files(project)
     base = tmp_path_factory.mktemp("dbt_paths")
@@ -234,7 +234,7 @@ def custseg_here(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
     ):
         code = cli.main(args)
     shutil.copytree(
-        warehouse.target_dir(), folder / "target",
+        warehouse.target_dir(), folder / "target", dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("partial_parse.msgpack", "compiled", "run"),
     )  # fmt: skip
     return subprocess.CompletedProcess(

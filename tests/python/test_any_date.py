@@ -47,10 +47,10 @@ def _repo_quality_stamp() -> dict[str, float]:
     return stamps
 
 
-def _custseg_build(folder: Path, raw: Path, as_of: dt.date) -> dict:
+def _custseg_build(folder: Path, raw: Path, as_of: dt.date, *options: str) -> dict:
     """`custseg build` into folder/warehouse.duckdb; returns exit code and the written report."""
     completed = custseg_here(
-        folder, ["build", "--raw-path", str(raw), "--as-of", as_of.isoformat()]
+        folder, ["build", "--raw-path", str(raw), "--as-of", as_of.isoformat(), *options]
     )  # fmt: skip
     report = folder / "target" / "quality" / "report.json"
     return {"code": completed.returncode, "report": json.loads(report.read_text(encoding="utf-8"))}
@@ -107,6 +107,7 @@ def build_1999(raw_1999, tmp_path_factory) -> dict:
     outcome = _custseg_build(tmp, raw_1999, PAST_AS_OF)
     outcome["repo_untouched"] = _repo_quality_stamp() == before
     outcome["warehouse"] = tmp / "warehouse.duckdb"
+    outcome["raw"] = raw_1999
     return outcome
 
 
@@ -138,7 +139,133 @@ def test_the_1999_marts_describe_1999(build_1999, raw_1999):
     assert recency[0] is not None and (PAST_AS_OF - latest).days <= recency[0] <= 31
 
 
-def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, tmp_path):
+# BI tools' readers, each run as its own process (DuckDB shares one open database between
+# the connections of a process, so a connection held open would serve every new one too):
+# "poll" opens the served marts read-only again and again (a dashboard refreshing) and
+# writes what it saw, one JSON line per query, until the stop file appears; "hold" keeps one
+# connection open all along (a DBeaver session) and writes what it saw first and last.
+READER = r"""
+import json, os, sys, time, duckdb
+mode, path, stop, out = sys.argv[1:5]
+STATE = (
+    "select (select max(as_of_date) from marts.mart_row_counts),"
+    " (select count(*) from marts.dim_customers), (select count(*) from marts.fct_orders),"
+    " (select count(*) from marts.segment_memberships),"
+    " (select sum(row_count) from marts.mart_row_counts)"
+)
+def state(connection):
+    return [str(value) for value in connection.execute(STATE).fetchone()]
+with open(out, "w") as log:
+    if mode == "hold":
+        held = duckdb.connect(path, read_only=True)
+        log.write(json.dumps({"held": state(held)}) + "\n")
+        log.flush()
+    while not os.path.exists(stop):
+        if mode == "poll":
+            try:
+                with duckdb.connect(path, read_only=True) as connection:
+                    log.write(json.dumps({"t": time.time(), "state": state(connection)}) + "\n")
+            except Exception as error:
+                log.write(json.dumps({"t": time.time(), "error": repr(error)}) + "\n")
+            log.flush()
+        time.sleep(0.02)
+    if mode == "hold":
+        log.write(json.dumps({"held": state(held)}) + "\n")
+"""
+
+
+@pytest.fixture(scope="module")
+def build_2004(build_1999, tmp_path_factory) -> dict:
+    """The 1999 warehouse and its served marts, built again in full as of 2004 (`custseg
+    build --full-refresh`: the segments' sizes of 1999 are no baseline for 2004's) while a
+    reader process queries the served marts (as a BI tool would) all along."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path_factory.mktemp("build_2004")
+    shutil.copy(build_1999["warehouse"], folder / "warehouse.duckdb")
+    shutil.copytree(build_1999["warehouse"].parent / "serving", folder / "serving")
+    served = folder / "serving" / "marts.duckdb"
+    stop = folder / "reader.stop"
+    logs = {mode: folder / f"{mode}.jsonl" for mode in ("poll", "hold")}
+    readers = [
+        subprocess.Popen([sys.executable, "-c", READER, mode, str(served), str(stop), str(log)])
+        for mode, log in logs.items()
+    ]
+    while not all(log.exists() and log.read_text(encoding="utf-8").count("\n") >= 1
+                  for log in logs.values()):  # fmt: skip
+        assert all(r.poll() is None for r in readers), "a reader stopped before the build began"
+        time.sleep(0.1)
+    before, began = _repo_quality_stamp(), time.time()
+    outcome = _custseg_build(folder, build_1999["raw"], YEARS_LATER, "--full-refresh")
+    ended = time.time()
+    outcome["repo_untouched"] = _repo_quality_stamp() == before
+    time.sleep(0.5)  # the reader sees the published file a few more times
+    stop.touch()
+    for reader in readers:
+        reader.wait(timeout=60)
+    read = {mode: [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+            for mode, log in logs.items()}  # fmt: skip
+    outcome.update(folder=folder, served=served, began=began, ended=ended, **read)
+    return outcome
+
+
+def test_a_served_marts_reader_never_fails_during_a_build_and_publish(build_2004):
+    """Every query of the reader, before, during and after the 2004 build and its publish,
+    succeeded and saw one whole build: the 1999 one (its state read by the connection held
+    open since before the build) or the 2004 one (read from the file published at the
+    end), never an error, a lock or a mix; the held connection still reads 1999's build."""
+    import os
+
+    lines = build_2004["poll"]
+    assert build_2004["code"] == 0
+    errors = [line["error"] for line in lines if "error" in line]
+    assert errors == []
+    held_first, held_last = (line["held"] for line in build_2004["hold"])
+    with duckdb.connect(str(build_2004["served"]), read_only=True) as connection:
+        (published,) = connection.execute(
+            "select max(as_of_date) from marts.mart_row_counts"
+        ).fetchone()
+        served_rows = connection.execute(
+            "select count(*) from marts.dim_customers"
+        ).fetchone()  # fmt: skip
+    assert held_first[0] == PAST_AS_OF.isoformat() and held_last == held_first
+    assert published == YEARS_LATER
+    states = [tuple(line["state"]) for line in lines if "state" in line]
+    new = {state for state in states if state[0] == YEARS_LATER.isoformat()}
+    assert len(new) == 1 and next(iter(new))[1] == str(served_rows[0])
+    assert set(states) == {tuple(held_first), *new}
+    began, ended = build_2004["began"], build_2004["ended"]
+    during = [line for line in lines if began <= line.get("t", 0) <= ended]
+    assert len(during) >= 100  # the reader was reading the whole build long
+    # the reader saw 1999's build, then 2004's, and never 1999's again
+    switch = states.index(next(iter(new)))
+    assert set(states[:switch]) == {tuple(held_first)} and set(states[switch:]) == new
+    assert not [p for p in os.listdir(build_2004["folder"] / "serving") if p.endswith(".tmp")]
+
+
+def test_a_failed_build_leaves_the_last_good_served_marts(build_2004, tmp_path):
+    """A build whose landing files fail gate 1 publishes nothing: the served file is the
+    same file (inode) with the same build in it."""
+    served = build_2004["served"]
+    before = served.stat()
+    empty = tmp_path / "raw"
+    empty.mkdir()
+    completed = custseg_here(
+        build_2004["folder"], ["build", "--raw-path", str(empty), "--as-of", "2004-07-31"]
+    )  # fmt: skip
+    assert completed.returncode == 1
+    after = served.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    with duckdb.connect(str(served), read_only=True) as connection:
+        assert connection.execute(
+            "select max(as_of_date) from marts.mart_row_counts"
+        ).fetchone() == (YEARS_LATER,)
+
+
+def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, build_2004):
     """The 1999 files built as of 2004: the build succeeds; each continuous feed warns,
     naming its table, column, latest date, age at as_of_date and the var."""
     with duckdb.connect() as connection:
@@ -149,12 +276,11 @@ def test_a_build_years_after_the_last_row_warns_on_freshness(raw_1999, tmp_path)
             ).fetchone()[0]
             for table, column in FEEDS.items()
         }
-    before = _repo_quality_stamp()
-    outcome = _custseg_build(tmp_path, raw_1999, YEARS_LATER)
+    outcome = build_2004
     report = outcome["report"]
     failed = [r for r in report["results"] if r["status"] == FAIL]
     assert outcome["code"] == 0 and report["passed"], failed
-    assert _repo_quality_stamp() == before
+    assert outcome["repo_untouched"]
     freshness = {
         r["table"]: r for r in report["results"] if r["check"].startswith("fresh_as_of_raw_")
     }

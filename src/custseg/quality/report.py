@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import FAIL, NOT_APPLICABLE, PASS, WARN, CheckResult, gate_passed
@@ -107,7 +108,19 @@ def render(results: list[CheckResult], missing: list[str]) -> str:
     return "\n".join(lines)
 
 
-def run_report(project_dir: Path) -> int:
+@dataclass
+class Report:
+    verdict: str
+    path: Path
+    text: str  # the table; its last line is the verdict
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "PASSED"
+
+
+def write_report(project_dir: Path) -> Report:
+    """Collect the gates' latest results and write report.json; nothing printed."""
     results, timings, missing = collect(project_dir)
     outcome = verdict(results, missing)
     summary = {
@@ -121,6 +134,14 @@ def run_report(project_dir: Path) -> int:
     path = quality_dir(project_dir) / "report.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    print(f"Report written to {path}")
-    print(render(results, missing))  # its last line is the verdict the exit code follows
-    return 0 if outcome == "PASSED" else 1
+    return Report(outcome, path, render(results, missing))
+
+
+def print_report(report: Report) -> int:
+    print(f"Report written to {report.path}")
+    print(report.text)  # its last line is the verdict the exit code follows
+    return 0 if report.passed else 1
+
+
+def run_report(project_dir: Path) -> int:
+    return print_report(write_report(project_dir))
