@@ -60,7 +60,7 @@ LONGEST_GROUPS = (
 )  # fmt: skip
 
 # Shared builds: tests that read these fixtures run on one xdist worker, so each is built once.
-SHARED_BUILDS = ("messy_build", "messy_csv_build")
+SHARED_BUILDS = ("messy_build", "messy_csv_build", "later_builds")
 
 
 def _module_fixtures(item) -> set[str]:
@@ -375,3 +375,54 @@ def messy_csv_build(messy_csv_raw, tmp_path_factory) -> Build:
     )
     assert build.result.success, "\n".join(build.result.failures())
     return build
+
+
+def segment_state(build) -> dict:
+    return {
+        "history": set(
+            build.query(
+                "select segment_id, customer_id, entered_on, exited_on "
+                "from marts.segment_membership_history"
+            )
+        ),
+        "members": set(
+            build.query("select segment_id, customer_id from marts.segment_memberships")
+        ),
+        "holdout": dict(
+            ((s, c), h)
+            for s, c, h in build.query(
+                "select segment_id, customer_id, bool_or(is_holdout) "
+                "from marts.audience_exports group by 1, 2"
+            )
+        ),
+        "static": set(
+            build.query(
+                "select segment_id, customer_id, frozen_on "
+                "from intermediate.int_static_segment_members"
+            )
+        ),
+    }
+
+
+@pytest.fixture(scope="session")
+def later_builds(messy_raw, messy_build, tmp_path_factory):
+    """The messy warehouse (as of AS_OF) built again a month later, as a daily run or the
+    second date of `custseg replay` builds it, then its accumulating segment marts rebuilt
+    for that same later date; what the warehouse held after each. The first build runs the
+    models only; the second runs the segment marts' data tests too (spells that do not
+    overlap, open spells that are current memberships, sizes that equal memberships) on
+    that date's state, which test_segments.py finds the same after both builds. Its two
+    build dates make it the semantic layer's warehouse too (test_semantic_layer.py)."""
+    raw, _ = messy_raw
+    path = tmp_path_factory.mktemp("later") / "warehouse.duckdb"
+    shutil.copy(messy_build.path, path)
+    later = AS_OF + dt.timedelta(days=30)
+    states = []
+    for args in (
+        ["build", "--exclude-resource-type", "test", "unit_test"],
+        [*BUILD, "--select", "segment_memberships+", "int_static_segment_members+"],
+    ):
+        build = run_dbt(path, raw, args, as_of_date=later.isoformat())
+        assert build.result.success, build.result.failures()
+        states.append(segment_state(build))
+    return later, build, states

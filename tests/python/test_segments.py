@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import AS_OF, BUILD, environment, run_dbt
+from conftest import AS_OF, environment, run_dbt
 from custseg import warehouse
 
 PROJECT = warehouse.project_dir()
@@ -294,58 +294,6 @@ def test_exports_respect_consent_and_carry_the_email_hash(messy_build):
         "using (customer_id) where not c.has_email_marketing_consent"
     )
     assert left_out > 0
-
-
-def _segment_state(build) -> dict:
-    return {
-        "history": set(
-            build.query(
-                "select segment_id, customer_id, entered_on, exited_on "
-                "from marts.segment_membership_history"
-            )
-        ),
-        "members": set(
-            build.query("select segment_id, customer_id from marts.segment_memberships")
-        ),
-        "holdout": dict(
-            ((s, c), h)
-            for s, c, h in build.query(
-                "select segment_id, customer_id, bool_or(is_holdout) "
-                "from marts.audience_exports group by 1, 2"
-            )
-        ),
-        "static": set(
-            build.query(
-                "select segment_id, customer_id, frozen_on "
-                "from intermediate.int_static_segment_members"
-            )
-        ),
-    }
-
-
-@pytest.fixture(scope="module")
-def later_builds(messy_raw, messy_build, tmp_path_factory):
-    """The messy warehouse (as of AS_OF) built again a month later, as a daily run or the
-    second date of `custseg replay` builds it, then its accumulating segment marts rebuilt
-    for that same later date; what the warehouse held after each. The first build runs the
-    models only; the second runs the segment marts' data tests too (spells that do not
-    overlap, open spells that are current memberships, sizes that equal memberships) on
-    that date's state, which the tests below find the same after both builds."""
-    import datetime as dt
-
-    raw, _ = messy_raw
-    path = tmp_path_factory.mktemp("later") / "warehouse.duckdb"
-    shutil.copy(messy_build.path, path)
-    later = AS_OF + dt.timedelta(days=30)
-    states = []
-    for args in (
-        ["build", "--exclude-resource-type", "test", "unit_test"],
-        [*BUILD, "--select", "segment_memberships+", "int_static_segment_members+"],
-    ):
-        build = run_dbt(path, raw, args, as_of_date=later.isoformat())
-        assert build.result.success, build.result.failures()
-        states.append(_segment_state(build))
-    return later, build, states
 
 
 def test_history_spells_follow_memberships_and_rebuilds_are_idempotent(messy_build, later_builds):
