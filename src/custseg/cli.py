@@ -312,6 +312,37 @@ def cmd_publish(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import activation
+
+    path = warehouse.warehouse_path()
+    if not path.exists():
+        print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
+        return 1
+    try:
+        warehouse.check_not_locked(path)
+    except warehouse.WarehouseLocked as error:
+        print(f"custseg: {error}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else warehouse.target_dir() / "exports"
+    try:
+        written, missing = activation.export(
+            path, args.segment, args.channel, args.format, out, args.changes_since
+        )
+    except activation.ExportError as error:
+        raise UsageError(str(error)) from None
+    for item in written:
+        what = "contacts" if item.kind == "audience" else item.kind
+        print(f"Wrote {item.path}: {item.rows:,} {what}.")
+    if missing:
+        print(
+            f"Left out {missing:,} consented members without a"
+            f" {activation.IDENTIFIER[args.channel].replace('_', ' ')}."
+        )
+    print(f"Logged in {path} table {activation.LOG_TABLE}.")
+    return 0
+
+
 def cmd_summary(_args: argparse.Namespace) -> int:
     from .report import print_summary
 
@@ -427,6 +458,25 @@ def parser() -> argparse.ArgumentParser:
         "(custseg build does this after every build whose gates pass)",
     )
     publish.set_defaults(func=cmd_publish)
+
+    export = commands.add_parser(
+        "export",
+        help="a segment's consented, non-holdout audience as a Mailchimp, HubSpot, CSV or "
+        "Parquet file (addresses from restricted.customer_pii, only in the file)",
+    )
+    export.add_argument("--segment", required=True, help="a segment_id of marts.dim_segments")
+    export.add_argument("--channel", required=True, choices=["email", "sms", "ads"])
+    export.add_argument(
+        "--format", required=True, choices=["mailchimp", "hubspot", "csv", "parquet"]
+    )
+    export.add_argument("--out", help="folder for the files (default: <dbt target>/exports)")
+    export.add_argument(
+        "--changes-since",
+        metavar="DATE|last",
+        help="write adds and removes since DATE (or since this segment's last export to the "
+        "channel) from segment_membership_history, instead of the whole audience",
+    )
+    export.set_defaults(func=cmd_export)
 
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)
