@@ -18,8 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP_INSTALL) -e .
 	touch $@
 
+# The segment report's browser test drives Debian's chromium (no browser download: Playwright
+# only gets its executable path).
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PIP_INSTALL) -e ".[dev]"
+	command -v chromium >/dev/null || apt-get install -y --no-install-recommends chromium \
+		|| sudo apt-get install -y --no-install-recommends chromium
 	touch $@
 
 setup: $(VENV)/.installed

@@ -173,9 +173,47 @@ def cmd_build(args: argparse.Namespace) -> int:
         status = max(status, _mart_gate(variables))
     print()
     report = write_report(project)
-    if result.success:
-        _publish(published=status == 0 and report.passed)
-    return max(status, print_report(report))
+    if not result.success:
+        return max(status, print_report(report))
+    _publish(published=status == 0 and report.passed)
+    table, _, verdict_line = report.text.rpartition("\n")
+    print(table)
+    _segment_report(variables, headline=True)
+    print(verdict_line)  # the last line: the exit code follows it
+    return max(status, 0 if report.passed else 1)
+
+
+def _segment_report(variables: dict | None = None, headline: bool = False) -> Path:
+    """Write the HTML segment report; with `headline`, print the business numbers and the
+    paths of what to open next."""
+    from . import segment_report, serving
+    from .quality.report import quality_dir
+
+    project = warehouse.project_dir()
+    currency = str(_configured(variables or {}, "reporting_currency") or "")
+    out, _ = segment_report.write_report(
+        warehouse.warehouse_path(),
+        warehouse.target_dir(project) / "segment_report.html",
+        currency=currency,
+        quality_report=quality_dir(project) / "report.json",
+    )
+    if headline:
+        import duckdb
+
+        with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as connection:
+            numbers = segment_report.headline(connection, currency)
+        docs = warehouse.target_dir(project) / "index.html"
+        segment_report.print_headline(
+            numbers,
+            {
+                "segment report": out,
+                "quality report": quality_dir(project) / "report.json",
+                "served marts": serving.serving_dir() / "marts.duckdb",
+                "dbt docs": docs if docs.exists() else "run `custseg docs` to generate them",
+            },
+        )
+        print()
+    return out
 
 
 def _publish(published: bool = True) -> None:
@@ -343,6 +381,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    path = warehouse.warehouse_path()
+    if not path.exists():
+        print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
+        return 1
+    out = _segment_report(_build_vars(args), headline=True)
+    print(f"Open {out} in a browser (it needs no network).")
+    return 0
+
+
 def cmd_summary(_args: argparse.Namespace) -> int:
     from .report import print_summary
 
@@ -477,6 +525,17 @@ def parser() -> argparse.ArgumentParser:
         "channel) from segment_membership_history, instead of the whole audience",
     )
     export.set_defaults(func=cmd_export)
+
+    report = commands.add_parser(
+        "report",
+        help="the segment report: one self-contained HTML file of plots (custseg build "
+        "writes it too)",
+    )
+    report.add_argument(
+        "--var", type=_var_pair, action="append", metavar="KEY=VALUE",
+        help="a dbt var the report reads (reporting_currency)",
+    )  # fmt: skip
+    report.set_defaults(func=cmd_report, as_of=None, raw_path=None, raw_format=None)
 
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)
