@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import difflib
 import sys
@@ -108,8 +109,10 @@ def _configured(variables: dict, key: str) -> Any:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from .generate import generate
+    from .progress import Progress
 
     started = time.perf_counter()
+    Progress("generate").say(f"generating {args.customers:,} customers into {args.out}")
     manifest = generate(
         Path(args.out),
         customers=args.customers,
@@ -131,7 +134,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Gate 1 on the landing files, dbt build (gate 2), gate 3 on the marts, the report."""
     started = time.perf_counter()
     variables = _build_vars(args)
+    from .progress import Progress
     from .quality.report import print_report, quality_dir, run_report, write_report
+
+    progress = Progress("build")
 
     project = warehouse.project_dir()
     if args.target in (None, "dev"):  # the report shows this build's results only
@@ -145,7 +151,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print()
             run_report(project)
             return 1
-    if not args.skip_raw_gate and _raw_gate(variables) != 0:
+    if not args.skip_raw_gate and _raw_gate(variables, progress) != 0:
         print("\nThe landing files failed gate 1; dbt did not run.", file=sys.stderr)
         print()
         run_report(project)
@@ -155,7 +161,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         dbt_args += ["--select", *args.select]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
-    result = warehouse.run_dbt(dbt_args, variables, target=args.target)
+    with progress.dbt():
+        result = warehouse.run_dbt(dbt_args, variables, target=args.target)
     elapsed = time.perf_counter() - started
     if not result.success:
         print(f"\ndbt build failed after {elapsed:.0f} s:", file=sys.stderr)
@@ -170,15 +177,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .report import print_summary
 
         print_summary(warehouse.warehouse_path())
-        status = max(status, _mart_gate(variables))
+        with progress.stage("gate 3: marts"):
+            status = max(status, _mart_gate(variables))
     print()
     report = write_report(project)
     if not result.success:
         return max(status, print_report(report))
-    _publish(published=status == 0 and report.passed)
+    with progress.stage("publish for BI tools"):
+        _publish(published=status == 0 and report.passed)
     table, _, verdict_line = report.text.rpartition("\n")
     print(table)
-    _segment_report(variables, headline=True)
+    with progress.stage("segment report"):
+        _segment_report(variables, headline=True)
     print(verdict_line)  # the last line: the exit code follows it
     return max(status, 0 if report.passed else 1)
 
@@ -202,7 +212,7 @@ def _segment_report(variables: dict | None = None, headline: bool = False) -> Pa
 
         with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as connection:
             numbers = segment_report.headline(connection, currency)
-        docs = warehouse.target_dir(project) / "index.html"
+        docs = warehouse.target_dir(project) / "static_index.html"
         segment_report.print_headline(
             numbers,
             {
@@ -247,22 +257,23 @@ def _failure_lines(result: warehouse.DbtResult) -> list[str]:
     return lines
 
 
-def _raw_gate(variables: dict) -> int:
+def _raw_gate(variables: dict, progress=None) -> int:
     from .quality import settings
     from .quality.raw_gate import run_raw_gate
     from .quality.report import quality_dir
 
     project = warehouse.project_dir()
-    raw_path = warehouse.raw_path(variables)
     started = time.perf_counter()
-    status = run_raw_gate(
-        raw_path,
-        warehouse.run_var(variables, "raw_format"),
-        json_path=quality_dir(project) / "raw_gate.json",
-        max_bad_ratio=float(settings(project, variables)["max_quarantine_ratio"]),
-        docs_root=quality_dir(project) / "gx",
-        csv_delimiter=str(_configured(variables, "raw_csv_delimiter") or "auto"),
-    )
+    stage = progress.stage("gate 1: raw files") if progress else contextlib.nullcontext()
+    with stage:
+        status = run_raw_gate(
+            warehouse.raw_path(variables),
+            warehouse.run_var(variables, "raw_format"),
+            json_path=quality_dir(project) / "raw_gate.json",
+            max_bad_ratio=float(settings(project, variables)["max_quarantine_ratio"]),
+            docs_root=quality_dir(project) / "gx",
+            csv_delimiter=str(_configured(variables, "raw_csv_delimiter") or "auto"),
+        )
     print(f"Gate 1 (raw files) took {time.perf_counter() - started:.1f} s.")
     return status
 
@@ -314,11 +325,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         except warehouse.WarehouseLocked as error:
             print(f"custseg: {error}", file=sys.stderr)
             return 1
+    from .progress import Progress
+
+    progress = Progress("replay")
     started = time.perf_counter()
     for index, as_of in enumerate(dates):
         dbt_args = ["build", *(["--full-refresh"] if index == 0 else [])]
         variables = {**given, "as_of_date": as_of.isoformat()}
-        result = warehouse.run_dbt(dbt_args, variables, target=args.target)
+        progress.say(f"date {index + 1} of {len(dates)}: {as_of}")
+        with progress.dbt():
+            result = warehouse.run_dbt(dbt_args, variables, target=args.target)
         print(
             f"{as_of}: {'ok' if result.success else 'FAILED'} "
             f"({time.perf_counter() - started:.0f} s so far)"
@@ -332,7 +348,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - started:.0f} s."
     )
     if args.target in (None, "dev"):
-        _publish()
+        with progress.stage("publish for BI tools"):
+            _publish()
     return 0
 
 
@@ -362,11 +379,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     except warehouse.WarehouseLocked as error:
         print(f"custseg: {error}", file=sys.stderr)
         return 1
+    from .progress import Progress
+
     out = Path(args.out) if args.out else warehouse.target_dir() / "exports"
     try:
-        written, missing = activation.export(
-            path, args.segment, args.channel, args.format, out, args.changes_since
-        )
+        with Progress("export").stage(f"export {args.segment} to {args.channel}"):
+            written, missing = activation.export(
+                path, args.segment, args.channel, args.format, out, args.changes_since
+            )
     except activation.ExportError as error:
         raise UsageError(str(error)) from None
     for item in written:
@@ -388,6 +408,51 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     out = _segment_report(_build_vars(args), headline=True)
     print(f"Open {out} in a browser (it needs no network).")
+    return 0
+
+
+SEGMENT_EXPOSURES = Path("models/marts/segments/_segments__exposures.yml")
+
+
+def _segment_exposures_yaml() -> str:
+    """The segments' exposures as macro segment_exposures_yaml prints them."""
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = warehouse.run_dbt(["run-operation", "segment_exposures_yaml", "--quiet"])
+    if not result.success:
+        raise UsageError("the segment definitions do not compile: " + "; ".join(result.failures()))
+    text = printed.getvalue()
+    return text[text.index("version: 2") :].rstrip() + "\n"
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Write the segments' exposures (one dbt docs page per segment, its rule as text), then
+    dbt's documentation site; with --check, only compare the committed exposures."""
+    path = warehouse.project_dir() / SEGMENT_EXPOSURES
+    wanted = _segment_exposures_yaml()
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if args.check:
+        if current != wanted:
+            print(f"{path} differs from the segment definitions: run `custseg docs`",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        print("The segments' exposures match the segment definitions.")
+        return 0
+    if current != wanted:
+        path.write_text(wanted, encoding="utf-8")
+        print(f"Wrote {path}")
+    result = warehouse.run_dbt(["docs", "generate", "--static"])
+    if not result.success:
+        for line in _failure_lines(result):
+            print(f"  - {line}", file=sys.stderr)
+        print("dbt docs reads the built warehouse: run `custseg build` first.", file=sys.stderr)
+        return 1
+    target = warehouse.target_dir()
+    print(f"dbt docs: {target / 'static_index.html'} (one file, opens without a server), or "
+          f"`dbt docs serve --target-path {target}`.")  # fmt: skip
     return 0
 
 
@@ -536,6 +601,16 @@ def parser() -> argparse.ArgumentParser:
         help="a dbt var the report reads (reporting_currency)",
     )  # fmt: skip
     report.set_defaults(func=cmd_report, as_of=None, raw_path=None, raw_format=None)
+
+    docs = commands.add_parser(
+        "docs",
+        help="render the segments' pages (exposures) from their definitions, then dbt docs",
+    )
+    docs.add_argument(
+        "--check", action="store_true",
+        help="only check that the committed segment exposures match the definitions",
+    )  # fmt: skip
+    docs.set_defaults(func=cmd_docs)
 
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)

@@ -118,6 +118,10 @@ def default_memory_limit(share: float = 0.6) -> str:
     return f"{max(1, int(total * share / 2**30))}GB"
 
 
+# Extra dbtRunner callbacks (custseg.progress counts finished nodes with one).
+DBT_CALLBACKS: list = []
+
+
 @dataclass
 class DbtResult:
     success: bool
@@ -168,7 +172,7 @@ def run_dbt(
     os.environ.update(environment)
     os.chdir(directory)  # relative paths (warehouse file, raw_path) resolve from the project
     try:
-        outcome = dbtRunner().invoke(cli)
+        outcome = dbtRunner(callbacks=list(DBT_CALLBACKS)).invoke(cli)
     finally:
         os.chdir(previous)
         for name, value in saved.items():

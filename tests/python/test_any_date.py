@@ -168,7 +168,7 @@ with open(out, "w") as log:
             except Exception as error:
                 log.write(json.dumps({"t": time.time(), "error": repr(error)}) + "\n")
             log.flush()
-        time.sleep(0.02)
+        time.sleep(0.05)
     if mode == "hold":
         log.write(json.dumps({"held": state(held)}) + "\n")
 """

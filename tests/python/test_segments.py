@@ -389,7 +389,8 @@ def test_segment_sizes_accumulate_over_builds(later_builds):
 def test_replay_backfills_history_from_a_full_refresh(monkeypatch, capsys):
     """custseg replay: a full-refresh build at the first date, then one build per later date
     (what later_builds does to the messy warehouse, end to end), each with its as_of_date
-    and the user's vars; it stops at the first failed date."""
+    and the user's vars; it publishes the served marts after the last date, and stops at
+    the first failed date without publishing."""
     import datetime as dt
 
     from custseg import cli
@@ -403,6 +404,8 @@ def test_replay_backfills_history_from_a_full_refresh(monkeypatch, capsys):
 
     monkeypatch.setattr(warehouse, "run_dbt", fake_dbt)
     monkeypatch.setattr(warehouse, "check_not_locked", lambda: None)
+    published = []
+    monkeypatch.setattr(cli, "_publish", lambda: published.append(len(calls)))
     failing = None
     start = AS_OF - dt.timedelta(days=61)
     arguments = ["replay", "--raw-path", "exports", "--from", str(start), "--to", str(AS_OF),
@@ -416,10 +419,12 @@ def test_replay_backfills_history_from_a_full_refresh(monkeypatch, capsys):
     assert all(v["raw_path"] == exports and v["segment_holdout_percent"] == 5
                for _, v, _ in calls)  # fmt: skip
     assert "Replayed 3 dates, 2026-04-30 to 2026-06-30" in capsys.readouterr().out
+    assert published == [3]  # the served marts once, after the last date
     calls.clear()
     failing = dates[1]
     assert cli.main(arguments) == 1
     assert [v["as_of_date"] for _, v, _ in calls] == dates[:2]
+    assert published == [3]  # a failed replay publishes nothing
 
 
 def test_a_later_build_extends_the_accumulating_marts(later_builds):
