@@ -159,6 +159,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     dbt_args = ["build"]
     if args.select:
         dbt_args += ["--select", *args.select]
+    if args.exclude:
+        dbt_args += ["--exclude", *args.exclude]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
     with progress.dbt():
@@ -536,6 +538,9 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="dbt build, then a summary of the warehouse")
     _add_source_options(build)
     build.add_argument("--select", nargs="+", help="dbt node selection")
+    build.add_argument(
+        "--exclude", nargs="+", help="dbt nodes to leave out (e.g. resource_type:unit_test)"
+    )
     build.add_argument("--target", help="dbt target (default: profiles.yml's, dev)")
     build.add_argument("--full-refresh", action="store_true")
     build.add_argument(
