@@ -36,9 +36,14 @@ DEMO := data/demo
 DEMO_ENV := WAREHOUSE_PATH=$(DEMO)/warehouse.duckdb DBT_TARGET_PATH=$(DEMO)/target
 
 ## demo: install, generate $(CUSTOMERS) customers into data/demo/raw, build data/demo/warehouse.duckdb
+## (served marts, segment report), export one audience, query a metric, write the dbt docs
 demo: setup
 	$(BIN)/custseg generate --customers $(CUSTOMERS) --seed $(SEED) --out $(DEMO)/raw --as-of $(AS_OF)
 	$(DEMO_ENV) $(BIN)/custseg build --raw-path $(DEMO)/raw --as-of $(AS_OF)
+	$(DEMO_ENV) $(BIN)/custseg export --segment valuable_at_risk --channel email --format mailchimp \
+		--out $(DEMO)/exports
+	$(DEMO_ENV) $(BIN)/custseg mf query --saved-query customer_value_overview
+	$(DEMO_ENV) $(BIN)/custseg docs --raw-path $(DEMO)/raw --as-of $(AS_OF)
 
 ## test: install with dev extras, lint Python, run the test suite (dbt on DuckDB and Spark)
 test: setup-dev

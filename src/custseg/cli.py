@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import difflib
+import os
 import sys
 import time
 from pathlib import Path
@@ -446,7 +447,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if current != wanted:
         path.write_text(wanted, encoding="utf-8")
         print(f"Wrote {path}")
-    result = warehouse.run_dbt(["docs", "generate", "--static"])
+    result = warehouse.run_dbt(["docs", "generate", "--static"], _build_vars(args))
     if not result.success:
         for line in _failure_lines(result):
             print(f"  - {line}", file=sys.stderr)
@@ -456,6 +457,37 @@ def cmd_docs(args: argparse.Namespace) -> int:
     print(f"dbt docs: {target / 'static_index.html'} (one file, opens without a server), or "
           f"`dbt docs serve --target-path {target}`.")  # fmt: skip
     return 0
+
+
+MF_PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def cmd_mf(args: argparse.Namespace) -> int:
+    """MetricFlow's `mf` on this project and the warehouse of WAREHOUSE_PATH. mf reads the
+    semantic manifest from <project>/target/ only; when dbt's target is elsewhere
+    (DBT_TARGET_PATH, as the demo's data/demo/target), mf runs in a folder of links to the
+    project whose target/ is that one."""
+    import subprocess
+
+    project = warehouse.project_dir()
+    target = warehouse.target_dir(project)
+    if not (target / "semantic_manifest.json").exists():
+        print(f"No semantic manifest in {target}: run `custseg build` first.", file=sys.stderr)
+        return 1
+    root = project
+    if target.resolve() != (project / "target").resolve():
+        root = target / "mf_project"
+        root.mkdir(parents=True, exist_ok=True)
+        for name in (*MF_PROJECT_PARTS, "target"):
+            link = root / name
+            if not link.is_symlink():
+                link.symlink_to(target if name == "target" else project / name)
+    environment = {**os.environ, "WAREHOUSE_PATH": str(warehouse.warehouse_path())}
+    environment.pop("DBT_TARGET_PATH", None)  # the project's target/ (a link when moved)
+    mf = Path(sys.executable).with_name("mf")
+    return subprocess.run(
+        [str(mf), *args.mf_args], cwd=root, env=environment, check=False
+    ).returncode
 
 
 def cmd_summary(_args: argparse.Namespace) -> int:
@@ -611,11 +643,20 @@ def parser() -> argparse.ArgumentParser:
         "docs",
         help="render the segments' pages (exposures) from their definitions, then dbt docs",
     )
+    _add_source_options(docs)  # dbt compiles staging from the landing files' columns
     docs.add_argument(
         "--check", action="store_true",
         help="only check that the committed segment exposures match the definitions",
     )  # fmt: skip
     docs.set_defaults(func=cmd_docs)
+
+    metricflow = commands.add_parser(
+        "mf",
+        help="MetricFlow (`mf query`, `mf list metrics`, ...) on this project's semantic layer "
+        "and warehouse, wherever dbt's target is",
+    )
+    metricflow.add_argument("mf_args", nargs=argparse.REMAINDER, help="mf's own arguments")
+    metricflow.set_defaults(func=cmd_mf)
 
     summary = commands.add_parser("summary", help="what the last build wrote, and where")
     summary.set_defaults(func=cmd_summary)

@@ -7,8 +7,8 @@ from the marts; the segment-size metrics are snapshots, so a year holding two bu
 shows the later date's members, not the sum of both.
 
 `mf` reads the semantic manifest from <project>/target/semantic_manifest.json, always; the
-tests give it a project folder of their own (links to the repository's dbt files and a
-target/ with the manifest the session's dbt wrote), never the repository's target/.
+tests run it through `custseg mf`, which gives it a folder of links to the project whose
+target/ is dbt's target of the moment (here a temporary one), never the repository's.
 """
 
 from __future__ import annotations
@@ -26,17 +26,15 @@ import pytest
 
 from custseg import warehouse
 
-MF = Path(sys.executable).with_name("mf")
-PROJECT_LINKS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+CUSTSEG = Path(sys.executable).with_name("custseg")
 
 
 @pytest.fixture(scope="module")
 def mf_project(later_builds, tmp_path_factory) -> Path:
-    """A folder `mf` runs in: the project's files linked, the session's semantic manifest
-    in its target/, and a copy of the two-date messy warehouse."""
+    """A dbt target folder with the session's semantic manifest, and a copy of the two-date
+    messy warehouse, as `custseg mf` finds them through DBT_TARGET_PATH and WAREHOUSE_PATH
+    (as for the demo, whose target lives under data/demo/)."""
     root = tmp_path_factory.mktemp("mf_project")
-    for name in PROJECT_LINKS:
-        (root / name).symlink_to(warehouse.project_dir() / name)
     (root / "target").mkdir()
     shutil.copy(warehouse.target_dir() / "semantic_manifest.json", root / "target")
     _, build, _ = later_builds
@@ -45,16 +43,18 @@ def mf_project(later_builds, tmp_path_factory) -> Path:
 
 
 def mf(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`custseg mf <args>`: MetricFlow's CLI, run as a user runs it."""
     environment = {
         **os.environ,
         "WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+        "DBT_TARGET_PATH": str(root / "target"),
         "DBT_LOG_PATH": str(root / "logs"),
         "DO_NOT_TRACK": "1",
     }
-    environment.pop("DBT_TARGET_PATH", None)
     return subprocess.run(
-        [str(MF), *args], cwd=root, env=environment, capture_output=True, text=True, check=False
-    )
+        [str(CUSTSEG), "mf", *args], cwd=root, env=environment, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
 
 
 def query(root: Path, metrics: list[str], group_by: list[str] | None = None) -> list[dict]:
