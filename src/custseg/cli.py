@@ -356,15 +356,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_publish(_args: argparse.Namespace) -> int:
+def _built_warehouse() -> Path | None:
+    """The warehouse file a command reads after a build, or None (the reason printed) when
+    there is none yet or a process holds its lock."""
     path = warehouse.warehouse_path()
     if not path.exists():
         print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
-        return 1
+        return None
     try:
         warehouse.check_not_locked(path)
     except warehouse.WarehouseLocked as error:
         print(f"custseg: {error}", file=sys.stderr)
+        return None
+    return path
+
+
+def cmd_publish(_args: argparse.Namespace) -> int:
+    if _built_warehouse() is None:
         return 1
     _publish()
     return 0
@@ -372,17 +380,11 @@ def cmd_publish(_args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from . import activation
-
-    path = warehouse.warehouse_path()
-    if not path.exists():
-        print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
-        return 1
-    try:
-        warehouse.check_not_locked(path)
-    except warehouse.WarehouseLocked as error:
-        print(f"custseg: {error}", file=sys.stderr)
-        return 1
     from .progress import Progress
+
+    path = _built_warehouse()
+    if path is None:
+        return 1
 
     out = Path(args.out) if args.out else warehouse.target_dir() / "exports"
     try:
@@ -405,9 +407,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    path = warehouse.warehouse_path()
-    if not path.exists():
-        print(f"No warehouse at {path}: run `custseg build` first.", file=sys.stderr)
+    if _built_warehouse() is None:
         return 1
     out = _segment_report(_build_vars(args), headline=True)
     print(f"Open {out} in a browser (it needs no network).")

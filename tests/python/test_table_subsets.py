@@ -115,6 +115,11 @@ REPO_TARGET = Path(__file__).resolve().parents[2] / "target"
 NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test"]
 
 
+def build_args(raw: Path) -> list[str]:
+    return ["build", "--raw-path", str(raw), "--as-of", AS_OF,
+            "--var", "reporting_currency=CHF", *NO_UNIT_TESTS]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def two_tables(tmp_path_factory):
     """custseg build on customers + orders only."""
@@ -122,16 +127,7 @@ def two_tables(tmp_path_factory):
     raw = write_export(root / "export")
     completed = custseg_here(
         root,
-        [
-            "build",
-            "--raw-path",
-            str(raw),
-            "--as-of",
-            AS_OF,
-            "--var",
-            "reporting_currency=CHF",
-            *NO_UNIT_TESTS,
-        ],
+        build_args(raw),
     )
     return completed, root, raw
 
@@ -152,16 +148,7 @@ def with_consents(tmp_path_factory):
     run_readme_recipe(raw)
     completed = custseg_here(
         root,
-        [
-            "build",
-            "--raw-path",
-            str(raw),
-            "--as-of",
-            AS_OF,
-            "--var",
-            "reporting_currency=CHF",
-            *NO_UNIT_TESTS,
-        ],
+        build_args(raw),
     )
     return completed, root, raw
 
