@@ -107,7 +107,9 @@ def test_a_mailchimp_file_holds_exactly_the_consented_non_holdout_members(wareho
     allowed, reasons = allowed_emails(warehouse_copy, segment)
     # every reason to keep someone out occurs in this segment, so a file that ignored one
     # of them would hold people it must not
-    assert all(reasons[r] > 0 for r in ("no consent", "unsubscribed", "holdout")), reasons
+    assert all(reasons[r] > 0 for r in ("no consent", "unsubscribed", "bounced", "holdout")), (
+        reasons
+    )
     assert {row["Email Address"] for row in rows} == allowed
     assert len(rows) == len(allowed) and {row["Tags"] for row in rows} == {segment}
     names = dict(query(warehouse_copy, "select email, first_name from restricted.customer_pii"))

@@ -97,8 +97,8 @@ def test_mf_validate_configs_passes_against_the_warehouse(mf_project):
 def test_customer_and_value_metrics_equal_the_marts(mf_project):
     (row,) = query(
         mf_project,
-        ["customers", "buyers", "repeat_purchase_rate", "historical_clv",
-         "predicted_clv_12m", "average_predicted_clv_12m"],
+        ["customers", "buyers", "repeat_buyers", "repeat_purchase_rate", "historical_clv",
+         "predicted_clv_12m", "valued_customers", "average_predicted_clv_12m"],
     )  # fmt: skip
     ((customers, buyers, repeat_buyers),) = sql(
         mf_project,
@@ -113,6 +113,7 @@ def test_customer_and_value_metrics_equal_the_marts(mf_project):
     )
     assert buyers > 0 and 0 < repeat_buyers < buyers and valued > 0
     assert int(row["customers"]) == customers and int(row["buyers"]) == buyers
+    assert int(row["repeat_buyers"]) == repeat_buyers and int(row["valued_customers"]) == valued
     assert close(number(row["repeat_purchase_rate"]), repeat_buyers / buyers)
     assert close(number(row["historical_clv"]), historical)
     assert close(number(row["predicted_clv_12m"]), predicted)
@@ -124,23 +125,24 @@ def test_order_metrics_by_channel_and_country_equal_fct_orders(mf_project):
         row["order__channel"]: row
         for row in query(
             mf_project,
-            ["revenue", "orders", "average_order_value", "purchasing_customers"],
+            ["revenue", "orders", "priced_orders", "average_order_value", "purchasing_customers"],
             ["order__channel"],
         )
     }
     expected = sql(
         mf_project,
         """
-        select channel, sum(order_total_reporting), count(*),
+        select channel, sum(order_total_reporting), count(*), count(order_total_reporting),
             sum(order_total_reporting) / count(order_total_reporting), count(distinct customer_id)
         from marts.fct_orders where is_valid_purchase group by channel
         """,
     )
     assert len(expected) >= 3 and set(by_channel) == {channel or "" for channel, *_ in expected}
-    for channel, revenue, orders, average, buyers in expected:
+    for channel, revenue, orders, priced, average, buyers in expected:
         row = by_channel[channel or ""]
         assert close(number(row["revenue"]), revenue), channel
         assert int(row["orders"]) == orders and int(row["purchasing_customers"]) == buyers
+        assert int(row["priced_orders"]) == priced
         assert close(number(row["average_order_value"]), average), channel
     by_country = {
         row["customer__country_code"]: number(row["revenue"])
@@ -163,24 +165,28 @@ def test_order_metrics_by_channel_and_country_equal_fct_orders(mf_project):
 
 def test_segment_members_over_a_year_are_its_last_snapshot_not_a_sum(mf_project, later_builds):
     later, _, _ = later_builds
-    rows = query(mf_project, ["segment_members"], ["segment__segment_name", "metric_time__year"])
+    rows = query(
+        mf_project, ["segment_members", "segment_revenue"],
+        ["segment__segment_name", "metric_time__year"],
+    )  # fmt: skip
     got = {(row["segment__segment_name"], row["metric_time__year"][:4]): row for row in rows}
     expected = sql(
         mf_project,
         """
         select segments.segment_name, year(sizes.as_of_date),
             arg_max(sizes.member_count, sizes.as_of_date), sum(sizes.member_count),
-            count(distinct sizes.as_of_date)
+            count(distinct sizes.as_of_date), arg_max(sizes.revenue, sizes.as_of_date)
         from marts.segment_sizes as sizes
         inner join marts.dim_segments as segments on sizes.segment_id = segments.segment_id
         group by all
         """,
     )
     assert len(expected) >= 10 and len(got) == len(expected)
-    assert {dates for *_, dates in expected} == {2}  # two builds (AS_OF, a month later)
+    assert {row[4] for row in expected} == {2}  # two builds (AS_OF, a month later)
     summed_differs = 0
-    for name, year, last, summed, _ in expected:
+    for name, year, last, summed, _, revenue in expected:
         assert int(got[(name, str(year))]["segment_members"]) == last, name
+        assert close(number(got[(name, str(year))]["segment_revenue"]), revenue), name
         summed_differs += summed != last
     assert summed_differs >= 10
     assert later.year == expected[0][1]
@@ -208,8 +214,10 @@ def test_segment_reach_per_channel_equals_the_consented_non_holdout_audience(mf_
 
 
 def test_campaign_metrics_equal_segment_performance(mf_project):
+    counts = ["targeted_members", "holdout_members", "treated_conversions",
+              "holdout_conversions", "incremental_conversions", "campaign_cost"]  # fmt: skip
     metrics = ["campaign_conversion_rate", "holdout_conversion_rate", "conversion_uplift",
-               "cost_per_acquisition", "cost_per_incremental_conversion"]  # fmt: skip
+               "cost_per_acquisition", "cost_per_incremental_conversion", *counts]  # fmt: skip
     got = {r["campaign__campaign_channel"]: r for r in query(
         mf_project, metrics, ["campaign__campaign_channel"])}  # fmt: skip
     expected = sql(
@@ -219,13 +227,17 @@ def test_campaign_metrics_equal_segment_performance(mf_project):
             sum(treated_conversions) / sum(members_targeted),
             sum(holdout_conversions) / nullif(sum(holdout_members), 0),
             sum(campaign_cost) / nullif(sum(treated_conversions), 0),
-            sum(campaign_cost) / nullif(sum(incremental_conversions), 0)
+            sum(campaign_cost) / nullif(sum(incremental_conversions), 0),
+            sum(members_targeted), sum(holdout_members), sum(treated_conversions),
+            sum(holdout_conversions), sum(incremental_conversions), sum(campaign_cost)
         from marts.segment_performance group by channel
         """,
     )
     assert len(expected) >= 2 and set(got) == {channel for channel, *_ in expected}
-    for channel, treated, holdout, per_acquisition, per_incremental in expected:
+    for channel, treated, holdout, per_acquisition, per_incremental, *sums in expected:
         row = got[channel]
+        for name, value in zip(counts, sums, strict=True):
+            assert close(number(row[name]), value), (channel, name)
         assert close(number(row["campaign_conversion_rate"]), treated), channel
         assert close(number(row["holdout_conversion_rate"]), holdout), channel
         uplift = None if holdout is None else treated - holdout
