@@ -181,7 +181,11 @@ def export(
             "select max(as_of_date) from marts.audience_exports"
         ).fetchone()
         if as_of is None:
-            raise ExportError("marts.audience_exports is empty: nobody may be contacted")
+            raise ExportError(
+                "marts.audience_exports is empty: nobody may be contacted (no segment member "
+                "has consent for any channel; without a consents table nobody has: see the "
+                "README's recipe for turning a CRM opt-in column into consents)"
+            )
         connection.execute(
             f"""
             create schema if not exists activation;

@@ -196,6 +196,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return max(status, 0 if report.passed else 1)
 
 
+def _last_build_vars() -> dict:
+    """The --vars of the last dbt invocation (run_results.json), so that `custseg report`
+    labels amounts in the currency the warehouse was built in."""
+    import json
+
+    path = warehouse.target_dir() / "run_results.json"
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8"))["args"].get("vars") or {})
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def _segment_report(variables: dict | None = None, headline: bool = False) -> Path:
     """Write the HTML segment report; with `headline`, print the business numbers and the
     paths of what to open next."""
@@ -203,7 +215,7 @@ def _segment_report(variables: dict | None = None, headline: bool = False) -> Pa
     from .quality.report import quality_dir
 
     project = warehouse.project_dir()
-    currency = str(_configured(variables or {}, "reporting_currency") or "")
+    currency = str(_configured({**_last_build_vars(), **(variables or {})}, "reporting_currency"))
     out, _ = segment_report.write_report(
         warehouse.warehouse_path(),
         warehouse.target_dir(project) / "segment_report.html",

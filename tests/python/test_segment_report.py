@@ -168,3 +168,17 @@ def test_the_report_is_one_file_that_needs_no_network(report):
     assert text.count("plotly.js v") >= 1 and report["html"].stat().st_size < 10 * 2**20
     assert "<script src=" not in text
     assert re.findall(r"<link [^>]*href='([^']*)'", text) == ["data:,"]
+
+
+def test_custseg_report_labels_amounts_in_the_currency_the_warehouse_was_built_in(tmp_path):
+    """`custseg report` without --var reads the last build's vars (run_results.json)."""
+    from conftest import environment
+    from custseg import cli
+
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"args": {"vars": {"reporting_currency": "CHF"}}}), encoding="utf-8"
+    )
+    with environment(DBT_TARGET_PATH=str(tmp_path)):
+        assert cli._last_build_vars() == {"reporting_currency": "CHF"}
+    with environment(DBT_TARGET_PATH=str(tmp_path / "none")):
+        assert cli._last_build_vars() == {}

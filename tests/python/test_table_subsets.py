@@ -181,6 +181,20 @@ def test_consent_checks_are_not_applicable_with_the_reason(two_tables):
     assert query(project, "select count(*) from marts.audience_exports") == [(0,)]
 
 
+def test_exporting_an_audience_without_consents_says_why(two_tables, capsys):
+    """The marketer's next step on a two-table warehouse: no file, and the reason."""
+    from conftest import environment
+    from custseg import cli
+
+    _, project, _ = two_tables
+    with environment(WAREHOUSE_PATH=str(project / "warehouse.duckdb")):
+        code = cli.main(["export", "--segment", "funnel_customer", "--channel", "email",
+                         "--format", "mailchimp", "--out", str(project / "exports")])  # fmt: skip
+    assert code == 2 and not (project / "exports").exists()
+    error = capsys.readouterr().err
+    assert "nobody may be contacted" in error and "without a consents table" in error
+
+
 def test_the_summary_lists_what_absent_tables_switch_off(two_tables):
     completed, _, _ = two_tables
     summary = completed.stdout.split("Switched off:", 1)
