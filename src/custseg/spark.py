@@ -173,7 +173,7 @@ def build_on_spark(
                         "build",
                         "--select",
                         "segment_memberships+",
-                        "int_static_segment_members+",
+                        "static_segment_members+",
                         *(["--exclude", *exclude] if exclude else []),
                     ],
                     {**variables, "as_of_date": as_of},

@@ -17,6 +17,7 @@
 -- depends_on: {{ ref('customer_lead_scores') }}
 -- depends_on: {{ ref('segment_memberships') }}
 -- depends_on: {{ ref('segment_membership_history') }}
+-- depends_on: {{ ref('static_segment_members') }}
 -- depends_on: {{ ref('audience_exports') }}
 {%- set customer_columns = ['customer_id', 'source_customer_id'] %}
 {%- set checks = [] %}

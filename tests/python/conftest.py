@@ -398,7 +398,7 @@ def segment_state(build) -> dict:
         "static": set(
             build.query(
                 "select segment_id, customer_id, frozen_on "
-                "from intermediate.int_static_segment_members"
+                "from marts.static_segment_members"
             )
         ),
     }
@@ -420,7 +420,7 @@ def later_builds(messy_raw, messy_build, tmp_path_factory):
     states = []
     for args in (
         ["build", "--exclude-resource-type", "test", "unit_test"],
-        [*BUILD, "--select", "segment_memberships+", "int_static_segment_members+"],
+        [*BUILD, "--select", "segment_memberships+", "static_segment_members+"],
     ):
         build = run_dbt(path, raw, args, as_of_date=later.isoformat())
         assert build.result.success, build.result.failures()

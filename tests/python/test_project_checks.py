@@ -15,6 +15,8 @@ the test fails listing every offender, not only the first:
   such as "a campaign aimed at an unknown segment warns");
 - every source table has a fresh_as_of test (as of as_of_date), or says why not in meta
   no_freshness_test (both rendered from the raw contract by custseg.contract.render);
+- data flows one way, staging -> intermediate -> marts: no model reads a model of a later
+  layer (no intermediate reads a mart, no staging model an intermediate or a mart);
 - every unit test pins, in `overrides: vars:`, each var its model reads: in its own code or
   in any macro it calls, transitively (as_of_date above all: its default is today, so an
   unpinned unit test passes or fails with the calendar and with the build's --vars).
@@ -184,6 +186,36 @@ def source_freshness_offenders(manifest: dict) -> list[str]:
     ]
 
 
+LAYERS = ("models/staging/", "models/intermediate/", MARTS)
+
+
+def _layer(node: dict) -> int | None:
+    path = node.get("original_file_path") or ""
+    return next((i for i, prefix in enumerate(LAYERS) if path.startswith(prefix)), None)
+
+
+def flow_offenders(manifest: dict) -> list[str]:
+    """Models that read a model of a later layer (an intermediate reading a mart, ...)."""
+    nodes = manifest["nodes"]
+    offenders = []
+    for model in _models(manifest):
+        layer = _layer(model)
+        if layer is None:
+            continue
+        for parent_id in sorted((model.get("depends_on") or {}).get("nodes") or []):
+            parent = nodes.get(parent_id)
+            if not parent or parent["resource_type"] != "model":
+                continue
+            parent_layer = _layer(parent)
+            if parent_layer is not None and parent_layer > layer:
+                offenders.append(
+                    f"{_label(model)}: reads {_label(parent)}, a later layer "
+                    f"({LAYERS[parent_layer].rstrip('/')}); data flows staging -> "
+                    "intermediate -> marts: move what both need into an intermediate"
+                )
+    return offenders
+
+
 def _vars_read(code: str, macro_ids: list[str], macros: dict) -> dict[str, str]:
     """Each var that `code` or a macro it depends on (transitively) reads, with how: "its
     code" or the chain of macros that reaches the var() call."""
@@ -237,6 +269,7 @@ def offenders(manifest: dict) -> list[str]:
         *warn_rationale_offenders(manifest),
         *source_freshness_offenders(manifest),
         *unit_test_var_offenders(manifest),
+        *flow_offenders(manifest),
     ]
 
 
@@ -524,8 +557,57 @@ def test_the_unit_test_check_sees_the_models_that_read_as_of_date(manifest):
         "int_customers_consents_pivoted",
         "int_customers_banded",
         "customer_lead_scores",
-        "fct_orders",
+        "int_orders_enriched",
     ):
         assert "as_of_date" in reads[name], (name, reads[name])
     assert "as_of_date" not in reads["int_rfm_cells_segmented"]
     assert reads["int_customer_ids_resolved"]["merge_contacts_by_email"] == "its code"
+
+
+def test_the_flow_check_names_every_model_that_reads_a_later_layer():
+    """staging -> intermediate -> marts: an intermediate reading a mart and a staging model
+    reading an intermediate are offenders; a mart reading an intermediate, a mart or a
+    seed, an intermediate reading staging, are not."""
+
+    def model(name: str, path: str, *parents: str) -> dict:
+        return _model(name, path, depends_on={"macros": [], "nodes": list(parents)})
+
+    manifest = _manifest(
+        model("stg_a", "models/staging/raw/stg_a.sql"),
+        model("stg_b", "models/staging/raw/stg_b.sql", "model.custseg.int_x"),
+        model("int_x", "models/intermediate/x/int_x.sql", "model.custseg.stg_a"),
+        model(
+            "int_y",
+            "models/intermediate/x/int_y.sql",
+            "model.custseg.int_x",
+            "model.custseg.fct_a",
+            "model.custseg.dim_b",
+        ),
+        model("fct_a", "models/marts/core/fct_a.sql", "model.custseg.int_x", "seed.custseg.s"),
+        model("dim_b", "models/marts/core/dim_b.sql", "model.custseg.fct_a"),
+    )
+    manifest["nodes"]["seed.custseg.s"] = {
+        "unique_id": "seed.custseg.s",
+        "resource_type": "seed",
+        "original_file_path": "seeds/s.csv",
+    }
+    found = flow_offenders(manifest)
+    assert [
+        line.split(": reads ")[0] + " -> " + line.split(": reads ")[1].split(" ")[0]
+        for line in found
+    ] == [
+        "int_y (models/intermediate/x/int_y.sql) -> dim_b",
+        "int_y (models/intermediate/x/int_y.sql) -> fct_a",
+        "stg_b (models/staging/raw/stg_b.sql) -> int_x",
+    ]
+    assert set(found) <= set(offenders(manifest))
+
+
+def test_no_intermediate_reads_a_mart(manifest):
+    """The rule on this project, with a check that it sees the intermediates' parents."""
+    found = flow_offenders(manifest)
+    assert not found, "\n".join(found)
+    nodes = manifest["nodes"]
+    history = nodes["model.custseg.int_customers_order_history"]
+    assert "model.custseg.int_orders_enriched" in history["depends_on"]["nodes"]
+    assert _layer(nodes["model.custseg.fct_orders"]) == 2

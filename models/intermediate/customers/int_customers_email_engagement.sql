@@ -14,7 +14,7 @@ messages as (
         is_bounced,
         is_unsubscribed,
         is_complained
-    from {{ ref('fct_email_messages') }}
+    from {{ ref('int_email_events_aggregated_to_messages') }}
 ),
 
 aggregated as (

@@ -3,7 +3,7 @@
     category of its largest line (by reporting amount; ties: first line), and the largest
     quantity in one purchase over the last 90 days (as_of_date included), and the share of
     valid purchases made with a discount or coupon. Orders without an FX rate count like any
-    other (fct_orders keeps them); unconverted_purchase_count says how many valid purchases
+    other (int_orders_enriched keeps them); unconverted_purchase_count says how many valid purchases
     have no reporting amount. -#}
 with
 
@@ -20,7 +20,7 @@ orders as (
         fx_status = 'missing_fx_rate' as is_unconverted,
         {#- a discount is a discount in any currency #}
         discount_total_original_currency > 0 or has_coupon as is_discounted
-    from {{ ref('fct_orders') }}
+    from {{ ref('int_orders_enriched') }}
 ),
 
 order_items as (
@@ -29,7 +29,7 @@ order_items as (
         line_number,
         category,
         line_total_reporting
-    from {{ ref('fct_order_items') }}
+    from {{ ref('int_order_items_enriched') }}
 ),
 
 purchases as (

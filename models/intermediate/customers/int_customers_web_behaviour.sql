@@ -20,7 +20,7 @@ sessions as (
         searches,
         cart_adds,
         is_abandoned_cart
-    from {{ ref('fct_sessions') }}
+    from {{ ref('int_web_events_aggregated_to_sessions') }}
     where customer_id is not null
 ),
 

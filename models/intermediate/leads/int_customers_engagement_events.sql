@@ -9,7 +9,7 @@ email_messages as (
         customer_id,
         cast(first_opened_at as date) as opened_date,
         cast(first_clicked_at as date) as clicked_date
-    from {{ ref('fct_email_messages') }}
+    from {{ ref('int_email_events_aggregated_to_messages') }}
 ),
 
 sessions as (
@@ -17,7 +17,7 @@ sessions as (
         customer_id,
         session_date,
         product_views
-    from {{ ref('fct_sessions') }}
+    from {{ ref('int_web_events_aggregated_to_sessions') }}
     where customer_id is not null
 ),
 

@@ -6,7 +6,7 @@
     scores 5), frequency and monetary ascending. Never ntile: it splits ties arbitrarily.
     Purchases are first summed per customer and month, so each snapshot adds up months,
     not orders.
-    A purchase without an FX rate (fct_orders.fx_status 'missing_fx_rate') counts for
+    A purchase without an FX rate (int_orders_enriched.fx_status 'missing_fx_rate') counts for
     recency and frequency; its unknown amount is left out of monetary, never taken as 0
     (unconverted_purchase_count says how many). A customer none of whose purchases has a
     known amount has monetary, m_score and rfm_cell null; m is scored among the customers
@@ -23,7 +23,7 @@ purchases as (
         order_total_reporting,
         fx_status = 'missing_fx_rate' as is_unconverted,
         {{ dbt.last_day('ordered_date', 'month') }} as purchase_month_end
-    from {{ ref('fct_orders') }}
+    from {{ ref('int_orders_enriched') }}
     where is_valid_purchase and ordered_date <= {{ as_of_date() }}
 ),
 

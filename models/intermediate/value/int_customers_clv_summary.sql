@@ -19,7 +19,7 @@ purchase_days as (
         {#- sum ignores the unknown amounts: the day's known part #}
         sum(order_total_reporting) as known_day_total,
         count(case when fx_status = 'missing_fx_rate' then 1 end) as unconverted_order_count
-    from {{ ref('fct_orders') }}
+    from {{ ref('int_orders_enriched') }}
     where is_valid_purchase
     group by customer_id, ordered_date
 ),

@@ -3,9 +3,9 @@
     level (macro segment_levels): a segment referring to others is evaluated after them.
     In an exclusive group a customer belongs to the matching segment with the lowest
     priority only: final = own match and no match of a better-priority member.
-    Static segments take their frozen members (int_static_segment_members) that are still
+    Static segments take their frozen members (static_segment_members) that are still
     customers. -#}
--- depends_on: {{ ref('int_static_segment_members') }}
+-- depends_on: {{ ref('static_segment_members') }}
 {%- set all_definitions = segment_definitions() %}
 {%- set definitions = all_definitions | selectattr('type', 'equalto', 'active') | list %}
 {%- set static_definitions = all_definitions | selectattr('type', 'equalto', 'static') | list %}
@@ -85,7 +85,7 @@ memberships as (
         frozen.segment_id,
         level_0.customer_id,
         level_0.as_of_date
-    from {{ ref('int_static_segment_members') }} as frozen
+    from {{ ref('static_segment_members') }} as frozen
     inner join level_0
         on frozen.customer_id = level_0.customer_id
     where frozen.segment_id in (
