@@ -58,10 +58,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("customers", type=int)
     parser.add_argument("--as-of", default="2026-06-30")
+    parser.add_argument("--raw", type=Path, help="reuse these landing files (orders.parquet)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="custseg-bench-clv-") as folder:
         started = time.perf_counter()
-        generate(Path(folder), args.customers, seed=42, as_of=dt.date.fromisoformat(args.as_of))
+        if args.raw:
+            folder = args.raw
+        else:
+            generate(Path(folder), args.customers, seed=42, as_of=dt.date.fromisoformat(args.as_of))
         generated = time.perf_counter() - started
         started = time.perf_counter()
         summary = (

@@ -16,19 +16,27 @@ has been silent for long gets a probability alive below 1 (BG/NBD gives every on
 buyer exactly 1). The BG/NBD fit stays available (same machinery, ``fit_bg_nbd``).
 
 Fits run on the unique (frequency, recency, T) combinations weighted by how many
-customers share them, so a million customers fit in seconds. Each fit starts from
-method-of-moments estimates (the purchase-rate part of MBG/NBD by the moments of x / T,
-the dropout part by a coarse likelihood grid; Gamma-Gamma by regressing the squared
-deviation of the mean spend on 1 / frequency), runs BFGS on log-parameters with the
-analytic gradient, and restarts from other starting points when a run stops without a
-zero gradient and a positive-definite Hessian or with a parameter at the boundary. A fit
-that reaches no interior maximum publishes null parameters and the reason. The dbt
+customers share them, and the special functions of the likelihood (gammaln, digamma of
+x-shifted arguments) on the unique frequencies only. Where the unique rows barely
+compress (more than FIT_SAMPLE_ROWS of them: long histories, continuous spend), the
+starting points are searched on a stratified sample (strata of frequency and time, each
+keeping its total weight) and the best maximum is then polished on every row, so a million
+customers fit in seconds and the answer is the whole data's maximum, not the sample's.
+Each fit starts from method-of-moments estimates (the purchase-rate part of MBG/NBD by the
+moments of x / T, the dropout part by a coarse likelihood grid; Gamma-Gamma by regressing
+the squared deviation of the mean spend on 1 / frequency), runs L-BFGS-B (bounded) on
+log-parameters with the analytic gradient, and restarts from other starting points when a
+run stops without a zero gradient and a positive-definite Hessian or with a parameter at
+the boundary. Every fit has an iteration and a time budget (``time_budget`` seconds): one
+that runs out stops and reports non-convergence with the reason. A fit that reaches no
+interior maximum publishes null parameters and the reason. The dbt
 Python models ``int_clv_model_fit`` and ``int_clv_predictions`` call this module;
 ``lifetimes`` is only the test oracle.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +54,11 @@ DAYS_PER_MONTH = 30  # lifetimes' convention for monthly discounting on daily da
 # these bounds is a likelihood that keeps rising towards 0 or infinity: no interior maximum.
 LOG_BOUND = np.log(1e5)
 GRADIENT_TOLERANCE = 1e-5  # on the mean log-likelihood per customer, log-parameters
+# Above this many unique rows, starting points are searched on a stratified sample and the
+# best maximum polished on every row.
+FIT_SAMPLE_ROWS = 20_000
+FIT_MAX_ITERATIONS = 3000  # per local run
+FIT_TIME_BUDGET_SECONDS = 120.0  # per model fit, every start and the polish together
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ class _Attempt:
     hessian: np.ndarray | None
     interior: bool
     converged: bool
+    out_of_budget: bool = False
 
 
 def _numeric_hessian(gradient, x: np.ndarray) -> np.ndarray:
@@ -115,8 +129,16 @@ def _numeric_hessian(gradient, x: np.ndarray) -> np.ndarray:
     return (hessian + hessian.T) / 2
 
 
-def _local(objective, x0: np.ndarray) -> _Attempt:
-    """BFGS with the analytic gradient; Nelder-Mead first when BFGS cannot leave x0."""
+class _OutOfBudget(Exception):
+    pass
+
+
+def _local(objective, x0: np.ndarray, deadline: float = np.inf) -> _Attempt:
+    """L-BFGS-B with the analytic gradient, bounded just beyond LOG_BOUND (a likelihood
+    rising towards infinity ends there); Nelder-Mead first when it cannot leave x0. Stops
+    at `deadline` (time.monotonic()) or FIT_MAX_ITERATIONS, not converged."""
+    bound = [(-LOG_BOUND - 1, LOG_BOUND + 1)] * len(x0)
+    out_of_budget = False
 
     def value(x):
         return objective(x, False)[0]
@@ -124,25 +146,38 @@ def _local(objective, x0: np.ndarray) -> _Attempt:
     def gradient(x):
         return objective(x)[1]
 
+    def check_budget(*_):
+        nonlocal out_of_budget
+        if time.monotonic() > deadline:
+            out_of_budget = True
+            raise StopIteration
+
     def run(start):
         return minimize(
-            objective, start, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 5000}
+            objective,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bound,
+            callback=check_budget,
+            options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": FIT_MAX_ITERATIONS, "maxls": 50},
         )
 
     best = run(x0)
-    if not np.isfinite(best.fun) or np.max(np.abs(gradient(best.x))) > GRADIENT_TOLERANCE:
-        # bounded just beyond the boundary: a likelihood rising towards infinity ends there
-        bound = [(-LOG_BOUND - 1, LOG_BOUND + 1)] * len(x0)
+    gradient_ok = np.max(np.abs(gradient(best.x))) <= GRADIENT_TOLERANCE
+    if not out_of_budget and (not np.isfinite(best.fun) or not gradient_ok):
         coarse = minimize(
             value,
             x0,
             method="Nelder-Mead",
             bounds=bound,
+            callback=check_budget,
             options={"xatol": 1e-9, "fatol": 1e-13, "maxiter": 1500},
         )
-        polished = run(coarse.x) if np.all(np.abs(coarse.x) < LOG_BOUND) else coarse
-        if polished.fun < best.fun or not np.isfinite(best.fun):
-            best = polished
+        if not out_of_budget:
+            polished = run(coarse.x) if np.all(np.abs(coarse.x) < LOG_BOUND) else coarse
+            if polished.fun < best.fun or not np.isfinite(best.fun):
+                best = polished
     x = best.x
     gradient_norm = float(np.max(np.abs(gradient(x))))
     interior = bool(np.all(np.abs(x) < LOG_BOUND))
@@ -158,10 +193,12 @@ def _local(objective, x0: np.ndarray) -> _Attempt:
         and gradient_norm < GRADIENT_TOLERANCE
         and positive_definite
     )
-    return _Attempt(x, float(best.fun), gradient_norm, hessian, interior, converged)
+    return _Attempt(x, float(best.fun), gradient_norm, hessian, interior, converged, out_of_budget)
 
 
-def _maximise(objective, starts: list[np.ndarray], names: tuple[str, ...]):
+def _maximise(
+    objective, starts: list[np.ndarray], names: tuple[str, ...], deadline: float = np.inf
+):
     """Local fits from the starts in order, more than one always; the best converged wins.
 
     Every start is tried until one converges; the next one is tried too, in case the
@@ -170,16 +207,19 @@ def _maximise(objective, starts: list[np.ndarray], names: tuple[str, ...]):
     """
     attempts: list[_Attempt] = []
     for start in starts:
-        attempts.append(_local(objective, np.asarray(start, dtype=float)))
+        attempts.append(_local(objective, np.asarray(start, dtype=float), deadline))
         converged = [a for a in attempts if a.converged]
-        if len(converged) >= 1 and len(attempts) >= 2:
+        if (len(converged) >= 1 and len(attempts) >= 2) or time.monotonic() > deadline:
             break
     converged = [a for a in attempts if a.converged]
     if converged:
         return min(converged, key=lambda a: a.value), None
     best = min(attempts, key=lambda a: a.value if np.isfinite(a.value) else np.inf)
     values = ", ".join(f"{n}={v:.3g}" for n, v in zip(names, np.exp(best.log_params), strict=True))
-    if not best.interior:
+    if any(a.out_of_budget for a in attempts):
+        why = "the time budget ran out before a maximum was reached"
+    elif not best.interior or np.any(np.abs(best.log_params) > LOG_BOUND - np.log(10)):
+        # a run that stalls on a nearly flat ridge short of the bound counts as running off
         why = "a parameter ran to the boundary (no interior maximum of the likelihood)"
     elif not np.isfinite(best.value):
         why = "the likelihood is not finite"
@@ -206,15 +246,93 @@ def _weighted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.groupby(columns, as_index=False).size().rename(columns={"size": "weight"})
 
 
+def _by_value(x: np.ndarray):
+    """A function of x evaluated on x's unique values only, then spread back: the
+    likelihoods' gammaln and digamma of x-shifted arguments, over a few hundred distinct
+    frequencies instead of every row."""
+    unique, inverse = np.unique(x, return_inverse=True)
+
+    def on(function):
+        return function(unique)[inverse]
+
+    return on
+
+
+def _quantile_bins(values: np.ndarray, bins: int) -> np.ndarray:
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1]))
+    return np.searchsorted(edges, values, side="right")
+
+
+def _frequency_bins(x: np.ndarray) -> np.ndarray:
+    """Each frequency up to 20 its own stratum, then doubling ranges."""
+    return np.where(x <= 20, x, 20 + np.ceil(np.log2(np.maximum(x, 1) / 20) * 2)).astype(int)
+
+
+def _stratified_sample(strata: np.ndarray, w: np.ndarray, size: int, seed: int = 0):
+    """About `size` rows drawn without replacement in proportion to each stratum's rows
+    (at least one each), and their weights scaled so each stratum keeps its total weight.
+    Returns (row indices, weights)."""
+    rng = np.random.default_rng(seed)
+    order = np.argsort(strata, kind="stable")
+    ordered = strata[order]
+    firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lasts = np.r_[firsts[1:], len(order)]
+    fraction = size / len(order)
+    chosen, weights = [], []
+    for first, last in zip(firsts, lasts, strict=True):
+        rows = order[first:last]
+        k = min(len(rows), max(1, round(fraction * len(rows))))
+        picked = rows if k == len(rows) else rng.choice(rows, k, replace=False)
+        chosen.append(picked)
+        weights.append(w[picked] * (w[rows].sum() / w[picked].sum()))
+    return np.concatenate(chosen), np.concatenate(weights)
+
+
+def _fit_in_budget(make_objective, starts_for, columns, w, strata, names, time_budget):
+    """The maximum of the weighted log-likelihood over every row.
+
+    `make_objective(columns, weights)` builds the objective on some rows, `starts_for` its
+    starting points. Up to FIT_SAMPLE_ROWS rows: every start on every row. Above: the
+    starts are searched on a stratified sample, then the sample's maximum is polished on
+    every row (and judged there: zero gradient, negative-definite Hessian); should that
+    fail, every start on every row. Returns (attempt, reason) as _maximise does."""
+    deadline = time.monotonic() + time_budget
+    everything = make_objective(columns, w)
+    if len(w) > FIT_SAMPLE_ROWS:
+        rows, sample_weights = _stratified_sample(strata, w, FIT_SAMPLE_ROWS)
+        sample = [column[rows] for column in columns]
+        attempt, _ = _maximise(
+            make_objective(sample, sample_weights),
+            starts_for(sample, sample_weights),
+            names,
+            deadline,
+        )
+        if attempt is not None:
+            polished = _local(everything, attempt.log_params, deadline)
+            if polished.converged:
+                return polished, None
+    attempt, reason = _maximise(everything, starts_for(columns, w), names, deadline)
+    if attempt is None and time.monotonic() > deadline:
+        reason += f" (time budget {time_budget:g} s)"
+    return attempt, reason
+
+
 # ------------------------------------------------------------------ BG/NBD and MBG/NBD
 
 
-def _purchase_terms(params, x, t_x, T, modified: bool):
-    """The pieces of the (M)BG/NBD log-likelihood: A1 + A2 + logaddexp(A3, A4)."""
+def _purchase_terms(params, x, t_x, T, modified: bool, on_x=None):
+    """The pieces of the (M)BG/NBD log-likelihood: A1 + A2 + logaddexp(A3, A4).
+    `on_x`: _by_value(x), when the caller evaluates the same x many times."""
     r, alpha, a, b = params
     k = 1.0 if modified else 0.0
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x + k) - gammaln(b) - gammaln(a + b + x + k)
+    on_x = on_x or _by_value(np.asarray(x))
+    a1 = on_x(lambda u: gammaln(r + u)) - gammaln(r) + r * np.log(alpha)
+    a2 = (
+        gammaln(a + b)
+        + on_x(lambda u: gammaln(b + u + k))
+        - gammaln(b)
+        - on_x(lambda u: gammaln(a + b + u + k))
+    )
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.log(a) - np.log(np.maximum(b + x - 1 + k, 1e-300)) - (r + x) * np.log(alpha + t_x)
@@ -235,21 +353,29 @@ def mbg_nbd_log_likelihood(params, x, t_x, T) -> np.ndarray:
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _purchase_gradient(params, x, t_x, T, modified: bool):
+def _purchase_gradient(params, x, t_x, T, modified: bool, on_x=None):
     """Per-customer log-likelihood and its gradient in the natural parameters."""
     r, alpha, a, b = params
     k = 1.0 if modified else 0.0
-    a1, a2, a3, a4 = _purchase_terms(params, x, t_x, T, modified)
+    on_x = on_x or _by_value(np.asarray(x))
+    a1, a2, a3, a4 = _purchase_terms(params, x, t_x, T, modified, on_x)
     ll = a1 + a2 + np.logaddexp(a3, a4)
     w4 = np.where(np.isfinite(a4), expit(a4 - a3), 0.0)
     w3 = 1 - w4
     log_at_t = np.log(alpha + t_x)
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * log_at_t
+    d_r = (
+        on_x(lambda u: digamma(r + u))
+        - digamma(r)
+        + np.log(alpha)
+        - w3 * np.log(alpha + T)
+        - w4 * log_at_t
+    )
     d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    d_a = digamma(a + b) - digamma(a + b + x + k) + w4 / a
+    digamma_abx = on_x(lambda u: digamma(a + b + u + k))
+    d_a = digamma(a + b) - digamma_abx + w4 / a
     with np.errstate(divide="ignore", invalid="ignore"):
         inverse = np.where(w4 > 0, w4 / np.maximum(b + x - 1 + k, 1e-300), 0.0)
-    d_b = digamma(a + b) + digamma(b + x + k) - digamma(b) - digamma(a + b + x + k) - inverse
+    d_b = digamma(a + b) + on_x(lambda u: digamma(b + u + k)) - digamma(b) - digamma_abx - inverse
     return ll, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
@@ -270,10 +396,11 @@ def _purchase_starts(x, t_x, T, w, modified: bool) -> list[np.ndarray]:
     r0 = float(np.clip(mean**2 / extra, 0.05, 50.0))
     alpha0 = r0 / mean
     grid = []
+    on_x = _by_value(x)
     for a in (0.25, 0.5, 1.0, 2.0, 4.0):
         for b in (0.5, 1.0, 2.0, 4.0, 8.0, 16.0):
             params = (r0, alpha0, a, b)
-            a1, a2, a3, a4 = _purchase_terms(params, x, t_x, T, modified)
+            a1, a2, a3, a4 = _purchase_terms(params, x, t_x, T, modified, on_x)
             ll = float(np.sum(w * (a1 + a2 + np.logaddexp(a3, a4))))
             grid.append((ll if np.isfinite(ll) else -np.inf, a, b))
     grid.sort(key=lambda g: -g[0])
@@ -282,7 +409,39 @@ def _purchase_starts(x, t_x, T, w, modified: bool) -> list[np.ndarray]:
     return starts
 
 
-def _fit_purchases(model: str, frequency, recency, T, min_customers: int, modified: bool) -> Fit:
+def _purchase_objective(columns, w, modified: bool):
+    """Mean negative log-likelihood (and its gradient in the log-parameters) of the
+    weighted rows (x, t_x, T)."""
+    x, t_x, big_t = columns
+    on_x = _by_value(x)
+    total = w.sum()
+
+    def objective(log_params, with_gradient=True):
+        params = np.exp(log_params)
+        with np.errstate(all="ignore"):
+            if not with_gradient:
+                a1, a2, a3, a4 = _purchase_terms(params, x, t_x, big_t, modified, on_x)
+                value = -((a1 + a2 + np.logaddexp(a3, a4)) * w).sum() / total
+                return (value if np.isfinite(value) else 1e300), None
+            ll, gradient = _purchase_gradient(params, x, t_x, big_t, modified, on_x)
+            value = -(ll * w).sum() / total
+            grad = -(gradient * w).sum(axis=1) / total * params
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return 1e300, np.zeros(4)
+        return value, grad
+
+    return objective
+
+
+def _fit_purchases(
+    model: str,
+    frequency,
+    recency,
+    T,
+    min_customers: int,
+    modified: bool,
+    time_budget: float = FIT_TIME_BUDGET_SECONDS,
+) -> Fit:
     data = pd.DataFrame({"x": frequency, "t_x": recency, "T": T}).astype(float)
     n = len(data)
     if n < min_customers:
@@ -300,23 +459,20 @@ def _fit_purchases(model: str, frequency, recency, T, min_customers: int, modifi
     big_t = grouped["T"].to_numpy() * scale
     w = grouped["weight"].to_numpy(dtype=float)
     total = w.sum()
-
-    def objective(log_params, with_gradient=True):
-        params = np.exp(log_params)
-        with np.errstate(all="ignore"):
-            if not with_gradient:
-                a1, a2, a3, a4 = _purchase_terms(params, x, t_x, big_t, modified)
-                value = -((a1 + a2 + np.logaddexp(a3, a4)) * w).sum() / total
-                return (value if np.isfinite(value) else 1e300), None
-            ll, gradient = _purchase_gradient(params, x, t_x, big_t, modified)
-            value = -(ll * w).sum() / total
-            grad = -(gradient * w).sum(axis=1) / total * params
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return 1e300, np.zeros(4)
-        return value, grad
-
-    starts = _purchase_starts(x, t_x, big_t, w, modified)
-    attempt, reason = _maximise(objective, starts, PURCHASE_PARAMETERS)
+    strata = (
+        _frequency_bins(x) * 100
+        + _quantile_bins(big_t, 5) * 10
+        + _quantile_bins(t_x / np.maximum(big_t, 1e-9), 5)
+    )
+    attempt, reason = _fit_in_budget(
+        lambda columns, weights: _purchase_objective(columns, weights, modified),
+        lambda columns, weights: _purchase_starts(*columns, weights, modified),
+        [x, t_x, big_t],
+        w,
+        strata,
+        PURCHASE_PARAMETERS,
+        time_budget,
+    )
     if attempt is None:
         return Fit.unavailable(model, PURCHASE_PARAMETERS, n, reason)
     r, alpha, a, b = np.exp(attempt.log_params)
@@ -329,25 +485,29 @@ def _fit_purchases(model: str, frequency, recency, T, min_customers: int, modifi
     return Fit(model, params, n, float((per_customer * w).sum()), True, None, errors)
 
 
-def fit_bg_nbd(frequency, recency, T, min_customers: int = 200) -> Fit:
+def fit_bg_nbd(
+    frequency, recency, T, min_customers: int = 200, time_budget: float = FIT_TIME_BUDGET_SECONDS
+) -> Fit:
     """BG/NBD (Fader, Hardie and Lee 2005) by maximum likelihood."""
-    return _fit_purchases("bg_nbd", frequency, recency, T, min_customers, modified=False)
+    return _fit_purchases("bg_nbd", frequency, recency, T, min_customers, False, time_budget)
 
 
-def fit_mbg_nbd(frequency, recency, T, min_customers: int = 200) -> Fit:
+def fit_mbg_nbd(
+    frequency, recency, T, min_customers: int = 200, time_budget: float = FIT_TIME_BUDGET_SECONDS
+) -> Fit:
     """MBG/NBD (Batislam et al. 2007) by maximum likelihood: the project's purchase model."""
-    return _fit_purchases("mbg_nbd", frequency, recency, T, min_customers, modified=True)
+    return _fit_purchases("mbg_nbd", frequency, recency, T, min_customers, True, time_budget)
 
 
 # ------------------------------------------------------------------------ Gamma-Gamma
 
 
-def gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
+def gamma_gamma_log_likelihood(params, x, m, on_x=None) -> np.ndarray:
     """Per-customer Gamma-Gamma log-likelihood of the mean repeat spend (Fader and Hardie)."""
     p, q, v = params
+    on_x = on_x or _by_value(np.asarray(x))
     return (
-        gammaln(p * x + q)
-        - gammaln(p * x)
+        on_x(lambda u: gammaln(p * u + q) - gammaln(p * u))
         - gammaln(q)
         + q * np.log(v)
         + (p * x - 1) * np.log(m)
@@ -356,13 +516,38 @@ def gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
     )
 
 
-def _gamma_gamma_gradient(params, x, m):
+def _gamma_gamma_gradient(params, x, m, on_x=None):
     p, q, v = params
-    common = digamma(p * x + q) - np.log(x * m + v)
-    d_p = x * (common - digamma(p * x) + np.log(m) + np.log(x))
+    on_x = on_x or _by_value(np.asarray(x))
+    digamma_pxq = on_x(lambda u: digamma(p * u + q))
+    common = digamma_pxq - np.log(x * m + v)
+    d_p = x * (common - on_x(lambda u: digamma(p * u)) + np.log(m) + np.log(x))
     d_q = common - digamma(q) + np.log(v)
     d_v = q / v - (p * x + q) / (x * m + v)
-    return gamma_gamma_log_likelihood(params, x, m), np.vstack([d_p, d_q, d_v])
+    return gamma_gamma_log_likelihood(params, x, m, on_x), np.vstack([d_p, d_q, d_v])
+
+
+def _gamma_gamma_objective(columns, w):
+    """Mean negative log-likelihood (and gradient in the log-parameters) of the weighted
+    rows (x, m)."""
+    x, m = columns
+    on_x = _by_value(x)
+    total = w.sum()
+
+    def objective(log_params, with_gradient=True):
+        params = np.exp(log_params)
+        with np.errstate(all="ignore"):
+            if not with_gradient:
+                value = -(gamma_gamma_log_likelihood(params, x, m, on_x) * w).sum() / total
+                return (value if np.isfinite(value) else 1e300), None
+            ll, gradient = _gamma_gamma_gradient(params, x, m, on_x)
+            value = -(ll * w).sum() / total
+            grad = -(gradient * w).sum(axis=1) / total * params
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return 1e300, np.zeros(3)
+        return value, grad
+
+    return objective
 
 
 def _gamma_gamma_starts(x, m, w) -> list[np.ndarray]:
@@ -392,7 +577,12 @@ def _gamma_gamma_starts(x, m, w) -> list[np.ndarray]:
     return starts
 
 
-def fit_gamma_gamma(frequency, monetary_value, min_customers: int = 200) -> Fit:
+def fit_gamma_gamma(
+    frequency,
+    monetary_value,
+    min_customers: int = 200,
+    time_budget: float = FIT_TIME_BUDGET_SECONDS,
+) -> Fit:
     data = pd.DataFrame({"x": frequency, "m": monetary_value}).astype(float)
     data = data[(data["x"] > 0) & (data["m"] > 0)]
     n = len(data)
@@ -411,21 +601,15 @@ def fit_gamma_gamma(frequency, monetary_value, min_customers: int = 200) -> Fit:
     total = w.sum()
     scale = float((grouped["m"] * w).sum() / total)  # spend in units of its mean
     m = grouped["m"].to_numpy() / scale
-
-    def objective(log_params, with_gradient=True):
-        params = np.exp(log_params)
-        with np.errstate(all="ignore"):
-            if not with_gradient:
-                value = -(gamma_gamma_log_likelihood(params, x, m) * w).sum() / total
-                return (value if np.isfinite(value) else 1e300), None
-            ll, gradient = _gamma_gamma_gradient(params, x, m)
-            value = -(ll * w).sum() / total
-            grad = -(gradient * w).sum(axis=1) / total * params
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return 1e300, np.zeros(3)
-        return value, grad
-
-    attempt, reason = _maximise(objective, _gamma_gamma_starts(x, m, w), GAMMA_GAMMA_PARAMETERS)
+    attempt, reason = _fit_in_budget(
+        _gamma_gamma_objective,
+        lambda columns, weights: _gamma_gamma_starts(*columns, weights),
+        [x, m],
+        w,
+        _frequency_bins(x) * 10 + _quantile_bins(m, 10),
+        GAMMA_GAMMA_PARAMETERS,
+        time_budget,
+    )
     if attempt is None:
         return Fit.unavailable("gamma_gamma", GAMMA_GAMMA_PARAMETERS, n, reason)
     p, q, v = np.exp(attempt.log_params)
@@ -465,8 +649,12 @@ def expected_purchases(params: dict, t, x, t_x, T, modified: bool = True) -> np.
     z = t / (alpha + T + t)
     with np.errstate(all="ignore"):
         scaled = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 + k - r, a - 1, c, z)
-        direct = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x + k, c, z)
-        scaled = np.where(np.isfinite(scaled), scaled, direct)
+        failed = ~np.isfinite(scaled)
+        if failed.any():  # the direct form where the transformed one overflows
+            c_f, z_f, x_f = (np.broadcast_to(v, scaled.shape)[failed] for v in (c, z, x))
+            at_t = np.broadcast_to((alpha + T) / (alpha + T + t), scaled.shape)[failed]
+            scaled = scaled.copy()
+            scaled[failed] = at_t ** (r + x_f) * hyp2f1(r + x_f, b + x_f + k, c_f, z_f)
         first = c / (a - 1)
         log_odds = np.log(a / np.maximum(b + x - 1 + k, 1e-300)) + (r + x) * np.log(
             (alpha + T) / (alpha + t_x)
@@ -521,13 +709,23 @@ def predicted_clv(
     """Discounted value of the next ``months`` months (lifetimes' customer_lifetime_value
     with freq='D': 30-day months, each month's expected purchases times the expected value
     per purchase, discounted by (1 + rate) ** month)."""
+    return value_per_purchase * discounted_purchases(
+        purchase_params, x, t_x, T, months, monthly_discount_rate, modified
+    )
+
+
+def discounted_purchases(
+    purchase_params: dict, x, t_x, T, months: int = 12, monthly_discount_rate=0.01, modified=True
+) -> np.ndarray:
+    """Sum over the next ``months`` 30-day months of each month's expected purchases,
+    discounted by (1 + rate) ** month: the CLV per unit of value per purchase."""
     total = np.zeros(len(np.asarray(x)))
     previous = np.zeros_like(total)
     for month in range(1, months + 1):
         cumulative = expected_purchases(
             purchase_params, month * DAYS_PER_MONTH, x, t_x, T, modified
         )
-        total += value_per_purchase * (cumulative - previous) / (1 + monthly_discount_rate) ** month
+        total += (cumulative - previous) / (1 + monthly_discount_rate) ** month
         previous = cumulative
     return total
 
@@ -559,10 +757,19 @@ def predictions(
         "expected_average_order_value": nulls,
         "predicted_clv_12m": nulls,
     }
+    # the purchase model's predictions depend on (x, t_x, T) alone: computed once per
+    # unique combination, then spread to the customers who share it
+    codes = (
+        pd.DataFrame({"x": x, "t_x": t_x, "t": t})
+        .groupby(["x", "t_x", "t"], sort=False, dropna=False)
+        .ngroup()
+    ).to_numpy()
+    firsts = np.unique(codes, return_index=True)[1]
+    ux, ut_x, ut = x[firsts], t_x[firsts], t[firsts]
     if purchase is not None:
-        result["p_alive"] = probability_alive(purchase, x, t_x, t)
-        result["expected_purchases_90d"] = expected_purchases(purchase, 90, x, t_x, t)
-        result["expected_purchases_365d"] = expected_purchases(purchase, 365, x, t_x, t)
+        result["p_alive"] = probability_alive(purchase, ux, ut_x, ut)[codes]
+        result["expected_purchases_90d"] = expected_purchases(purchase, 90, ux, ut_x, ut)[codes]
+        result["expected_purchases_365d"] = expected_purchases(purchase, 365, ux, ut_x, ut)[codes]
     if spend is not None:
         # the spend model's x counts the repeat days with a known amount (monetary_value
         # averages those alone); without the column every repeat day is known
@@ -571,7 +778,6 @@ def predictions(
             spend, known, summary["monetary_value"].to_numpy(dtype=float)
         )
     if purchase is not None and spend is not None:
-        result["predicted_clv_12m"] = predicted_clv(
-            purchase, result["expected_average_order_value"], x, t_x, t, 12, monthly_discount_rate
-        )
+        discounted = discounted_purchases(purchase, ux, ut_x, ut, 12, monthly_discount_rate)
+        result["predicted_clv_12m"] = result["expected_average_order_value"] * discounted[codes]
     return pd.DataFrame(result)

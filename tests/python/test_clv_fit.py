@@ -156,7 +156,7 @@ def test_cdnow_predictions_match_lifetimes_for_every_customer():
         {"customer_id": summary.index, "frequency": f, "recency": r, "t": t, "monetary_value": m}
     )
     found = clv.predictions(frame, rows, monthly_discount_rate=0.01)
-    repeat = summary[summary["frequency"] > 0]
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     mbg = quiet(ModifiedBetaGeoFitter().fit, f, r, t)
     gg = quiet(GammaGammaFitter().fit, repeat["frequency"], repeat["monetary_value"])
     expected = {
@@ -483,3 +483,73 @@ def test_gradients_match_finite_differences():
             - clv.gamma_gamma_log_likelihood(spend_point - step, x[repeat], m).sum()
         ) / (2 * step[i])
         assert gradient[i].sum() == pytest.approx(numeric, rel=1e-5), i
+
+
+# ------------------------------------------------------------------------ at scale
+
+
+@pytest.mark.parametrize("model", ["mbg_nbd", "bg_nbd", "gamma_gamma"])
+def test_a_fit_started_on_a_sample_ends_at_the_whole_datas_maximum(monkeypatch, model):
+    """CDNOW_master (23,570 customers, spend per repeat purchase continuous) with the
+    sample threshold lowered to 300 unique rows: the starting points are searched on a
+    stratified sample, yet the published parameters are the maximum over every row, as the
+    fit without a sample finds it (1e-6) and lifetimes does (0.1 %)."""
+    summary = public_summary("CDNOW_master")
+    f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    if model == "gamma_gamma":
+
+        def fit():
+            return clv.fit_gamma_gamma(
+                repeat["frequency"], repeat["monetary_value"], min_customers=1
+            )
+
+        reference = quiet(GammaGammaFitter().fit, repeat["frequency"], repeat["monetary_value"])
+        reference.params_ = reference.params_.rename({"v": "gamma"})
+        rows = len(repeat[["frequency", "monetary_value"]].drop_duplicates())
+    else:
+        ours_fit, reference_fitter = PURCHASE_FITTERS[model]
+
+        def fit():
+            return ours_fit(f, r, t, min_customers=1)
+
+        reference = quiet(reference_fitter().fit, f, r, t)
+        rows = len(summary[["frequency", "recency", "T"]].drop_duplicates())
+    whole = fit()
+    sampled_rows = []
+    original = clv._stratified_sample
+
+    def recording(strata, w, size, seed=0):
+        chosen, weights = original(strata, w, size, seed)
+        sampled_rows.append(len(chosen))
+        assert weights.sum() == pytest.approx(w.sum())  # every stratum keeps its weight
+        return chosen, weights
+
+    monkeypatch.setattr(clv, "FIT_SAMPLE_ROWS", 300)
+    monkeypatch.setattr(clv, "_stratified_sample", recording)
+    sampled = fit()
+    assert rows > 1000 and sampled_rows and max(sampled_rows) < rows / 2
+    assert whole.converged and sampled.converged, (whole.reason, sampled.reason)
+    for parameter, value in whole.params.items():
+        assert sampled.params[parameter] == pytest.approx(value, rel=1e-6), parameter
+        assert sampled.params[parameter] == pytest.approx(
+            reference.params_[parameter], rel=RELATIVE
+        ), parameter
+    assert sampled.log_likelihood == pytest.approx(whole.log_likelihood, rel=1e-9)
+
+
+def test_a_fit_out_of_time_stops_and_says_so():
+    """A time budget of 0 s: the fit stops after its first iteration, publishes null
+    parameters and a reason naming the budget, instead of running on."""
+    summary = public_summary("CDNOW_master")
+    fit = clv.fit_mbg_nbd(
+        summary["frequency"], summary["recency"], summary["T"], min_customers=1, time_budget=0
+    )
+    assert not fit.converged
+    assert all(value is None for value in fit.params.values())
+    assert "time budget ran out" in fit.reason and "(time budget 0 s)" in fit.reason, fit.reason
+    spend = summary[summary["frequency"] > 0]
+    fit = clv.fit_gamma_gamma(
+        spend["frequency"], spend["monetary_value"], min_customers=1, time_budget=0
+    )
+    assert not fit.converged and "time budget" in fit.reason, fit.reason

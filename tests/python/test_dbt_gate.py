@@ -27,7 +27,7 @@ from custseg import warehouse
 PROJECT = warehouse.project_dir()
 FCT_ORDERS = Path("models/marts/core/fct_orders.sql")
 AS_OF = dt.date(2026, 6, 30)
-FINAL_SELECT = "select * from final"
+FINAL_SELECT = "select * from orders"
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_a_duplicate_key_in_a_mart_fails_the_build_naming_mart_and_test(small_ra
     # one order twice: the kind of fan-out a bad join lets through
     break_final_select(
         project,
-        f"{FINAL_SELECT}\nunion all\n(select * from final order by order_id limit 1)",
+        f"{FINAL_SELECT}\nunion all\n(select * from orders order by order_id limit 1)",
     )
     result = build_fct_orders(project, small_raw)
     assert not result.success
@@ -117,7 +117,7 @@ def test_a_contract_type_change_fails_the_build_naming_model_and_column(small_ra
     break_final_select(
         project,
         "select * replace (cast(order_total_reporting as double) as order_total_reporting)"
-        "\nfrom final",
+        "\nfrom orders",
     )
     result = build_fct_orders(project, small_raw)
     assert not result.success
@@ -143,7 +143,7 @@ def test_a_breached_mart_constraint_fails_the_model_naming_table_and_expression(
     break_final_select(
         project,
         "select * replace (case when order_number = 1 then -1 else line_count end as line_count)"
-        "\nfrom final",
+        "\nfrom orders",
     )
     result = build_fct_orders(project, small_raw)
     assert not result.success

@@ -14,14 +14,15 @@ from custseg import clv
 def model(dbt, session):
     dbt.config(materialized="table")
     min_customers = int(dbt.config.get("clv_min_customers"))
+    budget = float(dbt.config.get("clv_fit_time_budget_seconds"))
     summary = dbt.ref("int_customers_clv_summary").df()
     purchases = clv.fit_mbg_nbd(
-        summary["frequency"], summary["recency"], summary["t"], min_customers
+        summary["frequency"], summary["recency"], summary["t"], min_customers, budget
     )
     # Gamma-Gamma weighs each customer's mean spend by the repeat days it averages: only
     # the days whose amounts are all known (orders without an FX rate have none).
     spend = clv.fit_gamma_gamma(
-        summary["monetary_frequency"], summary["monetary_value"], min_customers
+        summary["monetary_frequency"], summary["monetary_value"], min_customers, budget
     )
     rows = purchases.rows() + spend.rows()
     schema = pa.schema(
