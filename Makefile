@@ -6,7 +6,7 @@ AS_OF ?= $(shell date -u +%F)
 CUSTOMERS ?= 10000
 SEED ?= 42
 
-.PHONY: setup setup-dev demo test test-pythons lint clean
+.PHONY: setup setup-dev demo test test-pythons bench lint clean
 
 # --no-compile: Python compiles the modules it imports when first imported; compiling all
 # of pyspark, Great Expectations and dbt at install took half of a fresh install's time.
@@ -66,6 +66,12 @@ test-pythons:
 		$$py -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet --no-compile -e ".[dev]" \
 			&& .venv-$$v/bin/pytest -q -p no:cacheprovider $(PYTHON_TESTS) || exit 1; \
 	done
+
+## bench: the full build, the next daily run and local Spark against a hand-written DuckDB
+## baseline at 100,000 and 1,000,000 customers (generated once into benchmarks/data/),
+## written to benchmarks/RESULTS.md; not part of `make test` (about an hour on 2 cores)
+bench: setup-dev
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf target logs data warehouse.duckdb warehouse.duckdb.wal
