@@ -2,6 +2,8 @@
     order by then (an order proves the customer existed whatever the CRM says). Every
     customer-grain mart starts from this population, so none lists someone the build's
     date could not have known. -#}
+{#- A table: two models and four tests read it. -#}
+{{ config(materialized='table') }}
 with
 
 customers as (

@@ -1,5 +1,7 @@
 {#- For each surviving customer with coordinates, the nearest store or event venue from the
     editable seed store_locations, and the distance to it in km (ties: smallest id). -#}
+{#- A table: the distance to every store, computed once for one model and three tests. -#}
+{{ config(materialized='table') }}
 with
 
 customers as (

@@ -5,6 +5,8 @@
     valid purchases made with a discount or coupon. Orders without an FX rate count like any
     other (int_orders_enriched keeps them); unconverted_purchase_count says how many valid purchases
     have no reporting amount. -#}
+{#- A table: three models and two tests read it. -#}
+{{ config(materialized='table') }}
 with
 
 orders as (

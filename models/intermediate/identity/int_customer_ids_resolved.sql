@@ -2,6 +2,8 @@
     normalised email are one person (var merge_contacts_by_email): the survivor is the
     contact created first, ties to the smallest customer_id. People who asked for erasure
     never reach this model: staging erases them (macro stage_raw_table). -#}
+{#- A table: nine models and six tests read it. -#}
+{{ config(materialized='table') }}
 with
 
 customers as (

@@ -2,6 +2,8 @@
     (a build does not know identifications made after its date), mapped to
     the surviving customer of its latest identification: on a shared device the person who
     logged in last owns its anonymous history (ties: the smallest customer id). -#}
+{#- A table: its window over every identified event ran again for each reader. -#}
+{{ config(materialized='table') }}
 with
 
 identified_events as (

@@ -1,6 +1,8 @@
 {#- The attributes lead fit is scored on, one row per surviving customer and attribute
     (long format, so the editable seed lead_scoring_rules can add points for any value
     of them): job role and seniority, industry, company size band and country. -#}
+{#- A table: its tests recomputed the job-title mapping for each. -#}
+{{ config(materialized='table') }}
 with
 
 customers as (

@@ -1,6 +1,8 @@
 {#- Every valid consent record, the latest per (customer_id, purpose) and the older ones it
     superseded: the log that lets a build as of an earlier date find the consent that was
     current then. stg_raw__consents holds only the latest record of each pair. -#}
+{#- A table: ten tests and the consents read it. -#}
+{{ config(materialized='table') }}
 with
 
 base as (
