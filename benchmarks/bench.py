@@ -88,15 +88,34 @@ def landing_files(customers: int, custseg: str, env: dict[str, str]) -> Path:
     return folder
 
 
+# The tables the baseline reads: a shop's orders and CRM without events, email, consent or
+# surveys (the warehouse builds from any subset holding customers and orders).
+CORE_TABLES = ("customers", "orders", "order_items", "products", "loyalty_members", "fx_rates")
+
+
+def core_files(full: Path) -> Path:
+    """A landing folder of the core tables only, linked to the full data set's files."""
+    folder = full.with_name(full.name + "-core")
+    folder.mkdir(exist_ok=True)
+    for table in CORE_TABLES:
+        link = folder / f"{table}.parquet"
+        if not link.exists():
+            link.symlink_to(full / f"{table}.parquet")
+    return folder
+
+
 def row_counts(raw: Path) -> dict[str, int]:
     import duckdb
 
     con = duckdb.connect()
     counts = {}
     for table in ("customers", "orders", "order_items", "web_events", "email_events"):
-        counts[table] = con.execute(
-            f"select count(*) from read_parquet('{raw / (table + '.parquet')}')"
-        ).fetchone()[0]
+        path = raw / f"{table}.parquet"
+        counts[table] = (
+            con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0]
+            if path.exists()
+            else 0
+        )
     return counts
 
 
@@ -123,8 +142,10 @@ def dbt_split(target: Path) -> dict[str, float]:
 
 def bench_size(customers: int, args, env: dict[str, str], custseg: str) -> dict:
     raw = landing_files(customers, custseg, env)
+    if args.core:
+        raw = core_files(raw)
     counts = row_counts(raw)
-    work = HERE / "work" / f"{args.label}-c{customers}"
+    work = HERE / "work" / f"{args.label}-c{customers}{'-core' if args.core else ''}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     run_env = {
@@ -134,6 +155,7 @@ def bench_size(customers: int, args, env: dict[str, str], custseg: str) -> dict:
         "SERVING_DIR": str(work / "serving"),
     }
     row = {**counts, "customer_rows": counts["customers"], "customers": customers}
+    row["tables"] = f"{len(CORE_TABLES)} core" if args.core else "all 14"
     print(f"[{customers:,}] full build", flush=True)
     full = measured(
         [custseg, "build", "--full-refresh", "--raw-path", str(raw), "--as-of", AS_OF.isoformat()],
@@ -190,17 +212,17 @@ def bench_size(customers: int, args, env: dict[str, str], custseg: str) -> dict:
 
 def table(rows: list[dict]) -> str:
     header = (
-        "| customers (rows) | orders | order lines | events | models | data tests | "
+        "| customers (rows) | tables | orders | order lines | events | models | data tests | "
         "gates, publish, report | full build | CLV fit + predictions | "
         "next daily run (% of full) | peak memory | baseline | models / baseline | "
         "models + tests / baseline | local Spark |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [header]
     for r in rows:
         spark = f"{r['spark']:.0f} s" if "spark" in r else "-"
         lines.append(
-            f"| {r['customers']:,} ({r['customer_rows']:,}) | {r['orders']:,} | "
+            f"| {r['customers']:,} ({r['customer_rows']:,}) | {r['tables']} | {r['orders']:,} | "
             f"{r['order_items']:,} | "
             f"{r['web_events'] + r['email_events']:,} | {r['models']:.0f} s | "
             f"{r['tests']:.0f} s | {r['rest']:.0f} s | {r['full']:.0f} s | {r['clv']:.1f} s | "
@@ -235,6 +257,11 @@ def main() -> int:
     parser.add_argument("--label", default="current")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the warehouses")
+    parser.add_argument(
+        "--core",
+        action="store_true",
+        help="build from the baseline's tables only: " + ", ".join(CORE_TABLES),
+    )
     args = parser.parse_args()
     custseg = str(Path(sys.executable).with_name("custseg"))
     env = dict(os.environ)

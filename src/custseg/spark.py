@@ -8,6 +8,7 @@ same process, so it reuses the session and its in-process metastore.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -70,6 +71,30 @@ def load_raw_tables(
     return loaded
 
 
+# The models that rank customers: their windows must count over values, never hold every
+# customer of a partition (percent_rank(), cume_dist() over all customers: one task).
+RANKING_MODELS = ("int_customer_rfm_snapshots", "customer_value")
+WINDOW = re.compile(r"Window \[(.*?)\], \[(.*?)\], \[(.*?)\]")
+
+
+def ranking_plans(spark) -> dict:
+    """For each ranking model, the windows of Spark's physical plan of its compiled SQL:
+    the window expressions and their partition columns."""
+    compiled = warehouse.target_dir() / "compiled"
+    plans = {}
+    for model in RANKING_MODELS:
+        (path,) = compiled.rglob(f"{model}.sql")
+        plan = spark.sql("explain " + path.read_text(encoding="utf-8")).collect()[0][0]
+        plans[model] = [
+            {
+                "functions": sorted(set(re.findall(r"\b([a-z_]+)\(", functions))),
+                "partition_by": partition,
+            }
+            for functions, partition, _ in WINDOW.findall(plan)
+        ]
+    return plans
+
+
 def build_report(spark) -> dict:
     """What the build made: reconciliation and quarantine counts, the marts' columns and why
     CLV predictions are missing (dbt Python models do not run on Spark)."""
@@ -127,6 +152,7 @@ def build_report(spark) -> dict:
         "clv_missing_reasons": clv_reasons,
         "segment_history": history,
         "segment_size_dates": size_dates,
+        "ranking_windows": ranking_plans(spark),
     }
 
 

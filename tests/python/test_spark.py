@@ -92,3 +92,15 @@ def test_the_dag_builds_on_spark_and_staging_matches_the_manifest(tmp_path):
     assert history["entry_dates"] == 2 and history["closed_spells"] > 0
     assert history["evaluated_on"] == LATER.isoformat()
     assert found["segment_size_dates"] == [AS_OF.isoformat(), LATER.isoformat()]
+    # RFM scores and value tiers rank by counting: Spark's plans hold windows that sum
+    # counts over values, partitioned by snapshot (and value bucket), and no percent_rank()
+    # or cume_dist() over every customer of a partition (one task)
+    windows = found["ranking_windows"]
+    assert set(windows) == {"int_customer_rfm_snapshots", "customer_value"}
+    for model, model_windows in windows.items():
+        functions = {name for window in model_windows for name in window["functions"]}
+        # customer_value's CLV is null on Spark: the optimiser drops its ranking altogether
+        assert "sum" in functions or model == "customer_value", (model, model_windows)
+        assert not functions & {"percent_rank", "cume_dist", "rank", "ntile"}, model_windows
+    rfm_partitions = [window["partition_by"] for window in windows["int_customer_rfm_snapshots"]]
+    assert rfm_partitions and all("snapshot_date" in p for p in rfm_partitions), rfm_partitions

@@ -209,3 +209,62 @@ def test_rfm_monetary_adds_orders_in_several_currencies_at_their_rates(messy_bui
     found = frame(messy_build, "select customer_id, monetary from marts.customer_rfm")
     found = found.set_index("customer_id")["monetary"].astype(float)
     assert np.allclose(found.loc[foreign], expected.loc[foreign], atol=0.011)
+
+
+def test_ranks_by_counting_equal_the_window_functions_on_every_snapshot(messy_build):
+    """RFM scores and value tiers are counted (macro rank_by_counting), not windowed over
+    every customer: on every snapshot of the history they equal what percent_rank() and
+    cume_dist() give over the same values, ties included."""
+    differing = messy_build.query(
+        """
+        with windowed as (
+            select
+                snapshot_date,
+                customer_id,
+                r_score,
+                f_score,
+                m_score,
+                least(5, 1 + floor(5 * percent_rank() over (
+                    partition by snapshot_date order by recency_days desc))) as r_window,
+                least(5, 1 + floor(5 * percent_rank() over (
+                    partition by snapshot_date order by frequency))) as f_window,
+                case when monetary is not null then least(5, 1 + floor(5 * percent_rank() over (
+                    partition by snapshot_date, monetary is null order by monetary))) end
+                    as m_window
+            from intermediate.int_customer_rfm_snapshots
+        )
+        select
+            count(distinct snapshot_date),
+            count(*),
+            count(*) filter (where r_score != r_window or f_score != f_window
+                or m_score is distinct from m_window)
+        from windowed
+        """
+    )
+    snapshots, rows, wrong = differing[0]
+    assert snapshots > 12 and rows > 10_000
+    assert wrong == 0
+    tiers = messy_build.query(
+        """
+        with windowed as (
+            select
+                value_tier,
+                case
+                    when predicted_clv_12m is null then null
+                    when cume_dist() over (partition by predicted_clv_12m is not null
+                        order by predicted_clv_12m desc) <= 0.01 then 'top_1_percent'
+                    when cume_dist() over (partition by predicted_clv_12m is not null
+                        order by predicted_clv_12m desc) <= 0.10 then 'top_10_percent'
+                    when cume_dist() over (partition by predicted_clv_12m is not null
+                        order by predicted_clv_12m desc) <= 0.50 then 'next_40_percent'
+                    else 'rest'
+                end as window_tier
+            from marts.customer_value
+        )
+        select
+            count(distinct value_tier),
+            count(*) filter (where value_tier is distinct from window_tier)
+        from windowed
+        """
+    )
+    assert tiers == [(4, 0)]

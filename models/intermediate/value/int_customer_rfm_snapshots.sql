@@ -4,6 +4,8 @@
     reporting currency. Scores 1-5 per snapshot, ties kept together:
     least(5, 1 + floor(5 * percent_rank())), recency ordered descending (most recent
     scores 5), frequency and monetary ascending. Never ntile: it splits ties arbitrarily.
+    percent_rank is counted (macro rank_by_counting), not a window over every customer
+    of a snapshot, which Spark runs as one task.
     Purchases are first summed per customer and month, so each snapshot adds up months,
     not orders.
     A purchase without an FX rate (int_orders_enriched.fx_status 'missing_fx_rate') counts for
@@ -101,20 +103,36 @@ measured as (
     from aggregated
 ),
 
+{#- percent_rank() by counting: no window over every customer of a snapshot (one Spark
+    task); recency ranked descending through its negation #}
+{{ rank_by_counting('recency_ranks', 'measured', ['snapshot_date'], '-1 * recency_days') }},
+
+{{ rank_by_counting('frequency_ranks', 'measured', ['snapshot_date'], 'frequency') }},
+
+{#- ranked among the known monetary values only; kept when monetary is known #}
+{{ rank_by_counting(
+    'monetary_ranks', 'measured', ['snapshot_date'], 'monetary', 'floor(ranked_value)'
+) }},
+
 scored as (
     select
-        *,
-        cast(least(5, 1 + floor(5 * percent_rank() over (
-            partition by snapshot_date order by recency_days desc
-        ))) as {{ dbt.type_int() }}) as r_score,
-        cast(least(5, 1 + floor(5 * percent_rank() over (
-            partition by snapshot_date order by frequency asc
-        ))) as {{ dbt.type_int() }}) as f_score,
-        {#- ranked among the known monetary values only; kept when monetary is known #}
-        cast(least(5, 1 + floor(5 * percent_rank() over (
-            partition by snapshot_date, monetary is null order by monetary asc
-        ))) as {{ dbt.type_int() }}) as known_m_score
+        measured.*,
+        cast({{ quintile_score('recency_ranks') }} as {{ dbt.type_int() }}) as r_score,
+        cast({{ quintile_score('frequency_ranks') }} as {{ dbt.type_int() }}) as f_score,
+        cast({{ quintile_score('monetary_ranks') }} as {{ dbt.type_int() }}) as known_m_score
     from measured
+    inner join recency_ranks
+        on
+            measured.snapshot_date = recency_ranks.snapshot_date
+            and -1 * measured.recency_days = recency_ranks.ranked_value
+    inner join frequency_ranks
+        on
+            measured.snapshot_date = frequency_ranks.snapshot_date
+            and measured.frequency = frequency_ranks.ranked_value
+    left join monetary_ranks
+        on
+            measured.snapshot_date = monetary_ranks.snapshot_date
+            and measured.monetary = monetary_ranks.ranked_value
 ),
 
 cells as (

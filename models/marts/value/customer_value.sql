@@ -87,14 +87,20 @@ valued as (
         on predicted.customer_id = spend_unknown.customer_id
 ),
 
+{#- cume_dist() over predicted_clv_12m descending, among the customers who have one, by
+    counting (macro rank_by_counting): no window holds every customer (one Spark task) #}
+{{ rank_by_counting(
+    'clv_ranks', 'valued', [], '-1 * predicted_clv_12m', 'floor(ranked_value)'
+) }},
+
 ranked as (
     select
-        *,
-        cume_dist() over (
-            partition by predicted_clv_12m is not null
-            order by predicted_clv_12m desc
-        ) as clv_cume_dist
+        valued.*,
+        cast(clv_ranks.rows_before + clv_ranks.ties as double) / clv_ranks.partition_rows
+            as clv_cume_dist
     from valued
+    left join clv_ranks
+        on -1 * valued.predicted_clv_12m = clv_ranks.ranked_value
 ),
 
 final as (
