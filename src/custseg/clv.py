@@ -409,28 +409,44 @@ def _purchase_starts(x, t_x, T, w, modified: bool) -> list[np.ndarray]:
     return starts
 
 
-def _purchase_objective(columns, w, modified: bool):
-    """Mean negative log-likelihood (and its gradient in the log-parameters) of the
-    weighted rows (x, t_x, T)."""
-    x, t_x, big_t = columns
-    on_x = _by_value(x)
+def _mean_objective(log_likelihood, with_gradient, w, n_params: int):
+    """The optimiser's objective: the weighted mean negative log-likelihood of
+    `log_likelihood(params)` (per row) and, through `with_gradient(params)` (per row, and
+    its gradient in the natural parameters), its gradient in the log-parameters. 1e300
+    where it is not finite, so a line search backs off."""
     total = w.sum()
 
-    def objective(log_params, with_gradient=True):
+    def objective(log_params, gradient_too=True):
         params = np.exp(log_params)
         with np.errstate(all="ignore"):
-            if not with_gradient:
-                a1, a2, a3, a4 = _purchase_terms(params, x, t_x, big_t, modified, on_x)
-                value = -((a1 + a2 + np.logaddexp(a3, a4)) * w).sum() / total
+            if not gradient_too:
+                value = -(log_likelihood(params) * w).sum() / total
                 return (value if np.isfinite(value) else 1e300), None
-            ll, gradient = _purchase_gradient(params, x, t_x, big_t, modified, on_x)
+            ll, gradient = with_gradient(params)
             value = -(ll * w).sum() / total
             grad = -(gradient * w).sum(axis=1) / total * params
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return 1e300, np.zeros(4)
+            return 1e300, np.zeros(n_params)
         return value, grad
 
     return objective
+
+
+def _purchase_objective(columns, w, modified: bool):
+    """The (M)BG/NBD objective on the weighted rows (x, t_x, T)."""
+    x, t_x, big_t = columns
+    on_x = _by_value(x)
+
+    def log_likelihood(params):
+        a1, a2, a3, a4 = _purchase_terms(params, x, t_x, big_t, modified, on_x)
+        return a1 + a2 + np.logaddexp(a3, a4)
+
+    return _mean_objective(
+        log_likelihood,
+        lambda params: _purchase_gradient(params, x, t_x, big_t, modified, on_x),
+        w,
+        4,
+    )
 
 
 def _fit_purchases(
@@ -528,26 +544,15 @@ def _gamma_gamma_gradient(params, x, m, on_x=None):
 
 
 def _gamma_gamma_objective(columns, w):
-    """Mean negative log-likelihood (and gradient in the log-parameters) of the weighted
-    rows (x, m)."""
+    """The Gamma-Gamma objective on the weighted rows (x, m)."""
     x, m = columns
     on_x = _by_value(x)
-    total = w.sum()
-
-    def objective(log_params, with_gradient=True):
-        params = np.exp(log_params)
-        with np.errstate(all="ignore"):
-            if not with_gradient:
-                value = -(gamma_gamma_log_likelihood(params, x, m, on_x) * w).sum() / total
-                return (value if np.isfinite(value) else 1e300), None
-            ll, gradient = _gamma_gamma_gradient(params, x, m, on_x)
-            value = -(ll * w).sum() / total
-            grad = -(gradient * w).sum(axis=1) / total * params
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            return 1e300, np.zeros(3)
-        return value, grad
-
-    return objective
+    return _mean_objective(
+        lambda params: gamma_gamma_log_likelihood(params, x, m, on_x),
+        lambda params: _gamma_gamma_gradient(params, x, m, on_x),
+        w,
+        3,
+    )
 
 
 def _gamma_gamma_starts(x, m, w) -> list[np.ndarray]:
