@@ -2,7 +2,8 @@
     event's own customer when it was identified, else the owner of its device
     (int_web_visitors_identified), else nobody. Events without a session_id form one
     session per device and day. -#}
-{#- A table: the sessions and four tests read it; a view recomputed the device attribution for each. -#}
+{#- A table: the sessions and four tests read it; a view recomputed the device
+    attribution for each. -#}
 {{ config(materialized='table') }}
 with
 
