@@ -50,7 +50,7 @@ latest_consents as (
     where consent_log.recorded_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
 ),
 
-{#- the channel as a column: a constant in the join condition of a left join made DuckDB
+{# the channel as a column: a constant in the join condition of a left join made DuckDB
     compare every export with every address (a nested-loop join, minutes at 1,000,000
     customers) #}
 email_blocked as (
