@@ -25,6 +25,14 @@
                 last_modified as modified_at
             from read_blob({{ string_literal(folder ~ '/*') }})
             where split_part(parse_filename(filename), '.', 1) in ({{ names | join(', ') }})
+            union all
+            {#- a table's folder of exports and deltas: its files, named <table>/<file> #}
+            select
+                parse_filename(parse_dirpath(filename)) || '/' || parse_filename(filename),
+                size,
+                last_modified
+            from read_blob({{ string_literal(folder ~ '/*/*') }})
+            where parse_filename(parse_dirpath(filename)) in ({{ names | join(', ') }})
         ),
 
         listed as (
@@ -49,7 +57,8 @@
         from listed
     {%- endset -%}
     {%- set found = run_query(
-        'select count(*) from glob(' ~ string_literal(folder ~ '/*') ~ ')'
+        'select count(*) from read_blob([' ~ string_literal(folder ~ '/*') ~ ', '
+        ~ string_literal(folder ~ '/*/*') ~ '])'
     ).columns[0].values()[0] -%}
     {%- if found == 0 -%}
         {{ return({'file_count': 0, 'bytes': 0, 'modified_at': none, 'listing': none,

@@ -4,20 +4,17 @@
     - a missing optional column reads as nulls,
     - a missing required table or column stops the build, naming table, column and place.
     Columns not in the contract are ignored. -#}
-{% macro select_raw_table(source_relation, spec) -%}
-    {{ return(adapter.dispatch('select_raw_table', 'custseg')(source_relation, spec)) }}
+{% macro select_raw_table(source_relation, spec, with_file=false) -%}
+    {{ return(adapter.dispatch('select_raw_table', 'custseg')(source_relation, spec, with_file)) }}
 {%- endmacro %}
 
-{#- DuckDB reads the landing file named by the source's external_location,
-    <raw_path>/<table>.<raw_format>: the two placeholders are filled in here, when the model
-    runs (raw_location(), raw_format()), not when dbt parses the sources, so a build from
-    another folder does not make dbt re-parse the project. raw_format auto:
-    <table>.parquet, .csv or .csv.gz,
-    whichever exists (two of them stop the build). A CSV is split by var
-    raw_csv_delimiter, or when it is auto by the delimiter DuckDB's sniffer finds.
-    custseg.landing applies the same rules in Python (gate 1, Spark); a test keeps them
-    in step. -#}
-{% macro duckdb__select_raw_table(source_relation, spec) -%}
+{#- DuckDB reads the landing files raw_table_files() finds (<raw_path>/<table>.<raw_format>,
+    or the folder <raw_path>/<table>/ of a full export and daily deltas). A CSV is split by
+    var raw_csv_delimiter, or when it is auto by the delimiter DuckDB's sniffer finds (in a
+    folder: in its first file). A folder's files are matched by column name (a later delta
+    may add an optional column). with_file: add the column landing_file (the file a row
+    came from; null for a single file), which incremental staging reads. -#}
+{% macro duckdb__select_raw_table(source_relation, spec, with_file=false) -%}
     {%- set location = (source_relation.external or '') | string -%}
     {%- if not location or '(' in location -%}
         {#- A table in the database, or a reader call configured by the user. -#}
@@ -26,45 +23,121 @@
     {%- if not execute -%}
         {{ return(_raw_table_as_text(spec, none, none)) }}
     {%- endif -%}
-    {%- set path = location.strip("'") | replace('<raw_path>', raw_location())
-        | replace('<raw_format>', raw_format()) -%}
-    {%- if path.endswith('.auto') -%}
-        {%- set stem = path[:-5] -%}
-        {%- set candidates = [stem ~ '.parquet', stem ~ '.csv', stem ~ '.csv.gz'] -%}
-        {%- set found = [] -%}
-        {%- for candidate in candidates -%}
-            {%- if run_query("select count(*) from glob('" ~ candidate ~ "')")
-                .columns[0].values()[0] > 0 -%}
-                {%- do found.append(candidate) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if found | length > 1 -%}
-            {{ exceptions.raise_compiler_error(
-                "Raw table '" ~ spec.name ~ "': "
-                ~ found | map('replace', stem.rsplit('/', 1)[0] ~ '/', '') | join(' and ')
-                ~ " are both in " ~ stem.rsplit('/', 1)[0] ~ ". Keep one, or set var "
-                ~ "raw_format (custseg: --raw-format) to the format to read.") }}
-        {%- endif -%}
-        {%- if not found -%}
-            {{ return(_missing_raw_table(spec, "no file at " ~ candidates | join(', '))) }}
-        {%- endif -%}
-        {%- set path = found[0] -%}
+    {%- set landed = raw_table_files(spec) -%}
+    {%- if not landed.files -%}
+        {{ return(_missing_raw_table(spec, landed.looked_at)) }}
     {%- endif -%}
-    {%- set found = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
-    {%- if found == 0 -%}
-        {{ return(_missing_raw_table(spec, "no file at " ~ path)) }}
+    {%- set path = landed.files[0] -%}
+    {%- if landed.files | length == 1 -%}
+        {%- set files = string_literal(path) -%}
+        {%- set options = '' -%}
+    {%- else -%}
+        {%- set quoted = [] -%}
+        {%- for file in landed.files -%}
+            {%- do quoted.append(string_literal(file)) -%}
+        {%- endfor -%}
+        {%- set files = '[' ~ quoted | join(', ') ~ ']' -%}
+        {%- set options = ', union_by_name = true' -%}
+    {%- endif -%}
+    {%- if with_file and landed.folder -%}
+        {%- set options = options ~ ', filename = true' -%}
     {%- endif -%}
     {%- set delimiter = none -%}
     {%- if path.endswith('.csv') or path.endswith('.csv.gz') -%}
         {%- set delimiter = _raw_csv_delimiter(path) -%}
-        {%- set reader = "read_csv('" ~ path ~ "', header = true, delim = '"
+        {%- set reader = "read_csv(" ~ files ~ ", header = true, delim = '"
             ~ delimiter | replace("'", "''") ~ "', quote = '\"', escape = '\"', "
-            ~ "all_varchar = true)" -%}
+            ~ "all_varchar = true" ~ options ~ ")" -%}
     {%- else -%}
-        {%- set reader = "read_parquet('" ~ path ~ "')" -%}
+        {%- set reader = "read_parquet(" ~ files ~ options ~ ")" -%}
     {%- endif -%}
-    {%- set present = run_query("describe select * from " ~ reader).columns[0].values() -%}
-    {{ return(_raw_table_as_text(spec, present, reader, path, delimiter)) }}
+    {%- set present = run_query("describe select * from " ~ reader).columns[0].values() | list -%}
+    {%- set looked_at = path if not landed.folder else path.rsplit('/', 1)[0] ~ '/' -%}
+    {%- if with_file and landed.folder -%}
+        {%- do present.remove('filename') -%}
+        {%- set text = _raw_table_as_text(spec, present, reader, looked_at, delimiter) -%}
+        {{ return(text | replace('\n    from ' ~ reader,
+            ',\n        filename as landing_file\n    from ' ~ reader, 1)) }}
+    {%- endif -%}
+    {%- set text = _raw_table_as_text(spec, present, reader, looked_at, delimiter) -%}
+    {%- if with_file -%}
+        {{ return(text | replace('\n    from ' ~ reader,
+            ',\n        cast(null as ' ~ dbt.type_string() ~ ') as landing_file\n    from '
+            ~ reader, 1)) }}
+    {%- endif -%}
+    {{ return(text) }}
+{%- endmacro %}
+
+{#- A raw table's landing files on DuckDB (spec: its raw_contract_spec, or {'name': table}),
+    as custseg.landing.table_files finds them (a test keeps the two in step): a dict with
+      files      <raw_path>/<table>.<fmt> (raw_format auto: .parquet, .csv or .csv.gz,
+                 whichever exists; two of them stop the build), or the files of the folder
+                 <raw_path>/<table>/ in one format, by name, without those whose name starts
+                 with a date (YYYY-MM-DD: that day's delta) after as_of_date; empty: none
+      folder     true for a folder
+      modified   {file: its modification time, 'YYYY-MM-DD HH:MM:SS' UTC}
+      looked_at  where the files were looked for. -#}
+{% macro raw_table_files(spec) -%}
+    {%- set formats = ['parquet', 'csv', 'csv.gz'] if raw_format() == 'auto'
+        else [raw_format()] -%}
+    {%- set stem = raw_location() ~ '/' ~ spec.name -%}
+    {%- set candidates = [] -%}
+    {%- for fmt in formats -%}
+        {%- do candidates.append(stem ~ '.' ~ fmt) -%}
+    {%- endfor -%}
+    {%- set patterns = [] -%}
+    {%- for pattern in candidates + [stem ~ '/*'] -%}
+        {%- do patterns.append(string_literal(pattern)) -%}
+    {%- endfor -%}
+    {%- set listing = run_query(
+        "select filename, strftime(timezone('UTC', last_modified), '%Y-%m-%d %H:%M:%S')"
+        ~ " from read_blob([" ~ patterns | join(', ')
+        ~ "]) order by filename"
+    ).rows -%}
+    {%- set modified = {} -%}
+    {%- set single = [] -%}
+    {%- set in_folder = [] -%}
+    {%- for row in listing -%}
+        {%- do modified.update({row[0]: row[1]}) -%}
+        {%- if row[0] in candidates -%}
+            {%- do single.append(row[0]) -%}
+        {%- else -%}
+            {%- set name = row[0].rsplit('/', 1)[1] -%}
+            {%- set fmt = 'parquet' if name.endswith('.parquet') else 'csv.gz'
+                if name.endswith('.csv.gz') else 'csv' if name.endswith('.csv') else none -%}
+            {%- set day = modules.re.match('^([0-9]{4}-[0-9]{2}-[0-9]{2})', name) -%}
+            {%- if fmt in formats and not (day and day.group(1) > as_of_date_text()) -%}
+                {%- do in_folder.append((row[0], fmt)) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set folder = stem ~ '/' -%}
+    {%- if single and in_folder -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw table '" ~ spec.name ~ "': " ~ single[0].rsplit('/', 1)[1] ~ " and the folder "
+            ~ spec.name ~ "/ are both in " ~ stem.rsplit('/', 1)[0] ~ ". Keep one: a full "
+            ~ "export, or a folder of exports and deltas.") }}
+    {%- endif -%}
+    {%- if single | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw table '" ~ spec.name ~ "': "
+            ~ single | map('replace', stem.rsplit('/', 1)[0] ~ '/', '') | join(' and ')
+            ~ " are both in " ~ stem.rsplit('/', 1)[0] ~ ". Keep one, or set var "
+            ~ "raw_format (custseg: --raw-format) to the format to read.") }}
+    {%- endif -%}
+    {%- set folder_formats = in_folder | map(attribute=1) | unique | sort | list -%}
+    {%- if folder_formats | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw table '" ~ spec.name ~ "': the folder " ~ folder ~ " holds "
+            ~ folder_formats | join(' and ') ~ " files. Keep one format per table, or set var "
+            ~ "raw_format (custseg: --raw-format) to the format to read.") }}
+    {%- endif -%}
+    {{ return({
+        'files': single or in_folder | map(attribute=0) | list,
+        'folder': not single and in_folder | length > 0,
+        'modified': modified,
+        'looked_at': "no file at " ~ candidates | join(', ') ~ " and no files in " ~ folder,
+    }) }}
 {%- endmacro %}
 
 {#- var raw_csv_delimiter, or when it is auto the delimiter of DuckDB's CSV sniffer (header,
@@ -85,7 +158,7 @@
 {%- endmacro %}
 
 {#- Warehouse engines (Spark, ...): a table named like the source in raw_schema. -#}
-{% macro default__select_raw_table(source_relation, spec) -%}
+{% macro default__select_raw_table(source_relation, spec, with_file=false) -%}
     {%- if not execute -%}
         {{ return(_raw_table_as_text(spec, none, none)) }}
     {%- endif -%}

@@ -21,6 +21,15 @@
          (ties broken by the record hash, so the choice never depends on file order).
     Steps 2, 4 and 5 are aggregates and joins, not window functions over the whole table,
     so memory stays bounded on event tables of tens of millions of rows.
+    Every row also has staging_key (its key as parsed, the group steps 4 and 6 decide within;
+    'erased' on erased rows, which keep no key) and staged_at (the build that staged it).
+    Incremental (staging_delta: a folder of deltas, the table built before), only these are
+    staged again, from every landing file, and replace their earlier rows:
+      - the key groups of the rows in the files staging_delta names;
+      - the key groups holding a row of a person erased since (not yet erased here);
+      - the key groups whose parent key was staged again by this build (orphan:<parent>);
+      - every erased row (they keep no key to find them by: a scan of the erasure columns).
+    Each of those groups sees all of its raw rows, so its fates equal a full refresh's.
     `parents` maps each parent table named in the contract to its base model relation;
     `erased` maps each contract `erasure` column to the (ephemeral) relation of its erased
     values, column `erased_key` (emails are matched normalised). The source, parent and
@@ -50,18 +59,70 @@
 {%- endfor -%}
 {%- set value_names = [] -%}
 {%- for name in names %}{% do value_names.append(name ~ '__value') %}{% endfor -%}
+{%- set key_columns = [] -%}
+{%- for column in columns if column.name in key -%}
+    {%- do key_columns.append(column) -%}
+{%- endfor -%}
+{%- set delta = staging_delta(spec.name) -%}
 
 with
 
 raw_rows as (
-    {{ select_raw_table(source_relation, spec) | indent(4) }}
+    {{ select_raw_table(source_relation, spec, with_file=delta is not none) | indent(4) }}
 ),
+{%- if delta is not none %}
+
+{#- Incremental: the key groups to stage again (see the header). -#}
+keyed_rows as (
+    select
+        raw_rows.*,
+        {{ _staging_key(key_columns, "nullif(trim(", "), '')") }} as staging_key
+    from raw_rows
+),
+
+touched_keys as (
+    select staging_key
+    from keyed_rows
+    where landing_file in (
+        {%- for file in delta.files %}{{ ', ' if not loop.first }}{{ string_literal(file) }}{% endfor %}
+        {%- if not delta.files %}cast(null as {{ dbt.type_string() }}){% endif -%}
+    )
+    {%- for column in spec.erasure %}
+    union
+    select staged.staging_key
+    from {{ this }} as staged
+    inner join {{ erased[column] }} as erased_since
+        on {{ normalize_email('staged.email') if column == 'email' else 'staged.' ~ column }}
+            = erased_since.erased_key
+    where staged.row_status <> 'erased'
+    {%- endfor %}
+    {%- for child_column, parent_table in spec.parents.items() %}
+    union
+    select staged.staging_key
+    from {{ this }} as staged
+    inner join {{ parents[parent_table] }} as parent
+        on staged.{{ child_column }} = parent.staging_key
+    where parent.staged_at = {{ staged_at_literal() }}
+    {%- endfor %}
+),
+
+selected_rows as (
+    select {{ names | join(', ') }}
+    from keyed_rows
+    where staging_key in (select staging_key from touched_keys)
+    {%- for column in columns if column.name in spec.erasure %}
+        {%- set parsed = parse_contract_value("nullif(trim(" ~ column.name ~ "), '')", column) %}
+        or {{ normalize_email(parsed) if column.name == 'email' else parsed }}
+            in (select erased_key from {{ erased[column.name] }})
+    {%- endfor %}
+),
+{%- endif %}
 
 distinct_rows as (
     select
         {{ names | join(',\n        ') }},
         count(*) - 1 as duplicate_count
-    from raw_rows
+    from {{ 'selected_rows' if delta is not none else 'raw_rows' }}
     group by {{ names | join(', ') }}
 ),
 
@@ -229,11 +290,49 @@ final as (
                 then concat_ws(
                     '|'{% for name in key %}, coalesce(trim({{ name }}), ''){% endfor %}
                 )
-        end as record_key
+        end as record_key,
+        case
+            when is_erased then 'erased'
+            else {{ _staging_key(key_columns, '', '__value', parse=false) }}
+        end as staging_key,
+        {{ staged_at_literal() }} as staged_at
     from versioned
 )
 
+{%- if delta is not none %},
+
+restaged as (
+    select * from final
+    where row_status = 'erased' or staging_key in (select staging_key from touched_keys)
+),
+
+{#- One row per key group staged again, row_status null: the strategy replace_staged_keys
+    deletes the group's earlier rows by it (a group whose rows are all erased now has no
+    row left to carry its key) and inserts every other row. -#}
+replaced_groups as (
+    select staging_key from touched_keys
+)
+
+select * from restaged
+union all by name
+select * from replaced_groups
+{%- else %}
+
 select * from final
+{%- endif %}
+{%- endmacro %}
+
+
+{#- A row's key as parsed, as one text (the group of rows steps 4 and 6 decide within):
+    key values joined by '|', an unparsed value as ''. parse: parse the text columns
+    prefix<name>suffix; else they are parsed values already. -#}
+{% macro _staging_key(key_columns, prefix, suffix, parse=true) -%}
+    concat_ws('|'
+    {%- for column in key_columns -%}
+        {%- set value = prefix ~ column.name ~ suffix -%}
+        , coalesce(cast({{ parse_contract_value(value, column) if parse else value }}
+            as {{ dbt.type_string() }}), '')
+    {%- endfor -%})
 {%- endmacro %}
 
 

@@ -128,6 +128,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - started:.1f} s"
         + (" (messy: see _manifest.json for the injected defects)" if args.messy else "")
     )
+    if args.deltas:
+        from .generate.deltas import split_into_deltas
+
+        as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+        split_into_deltas(Path(args.out), as_of, args.deltas)
+        print(
+            f"Split each table into <table>/full.{args.format} and daily deltas for the "
+            f"{args.deltas} days up to {as_of} (late rows, new versions of old orders and "
+            "customers): build day by day with --as-of."
+        )
     return 0
 
 
@@ -288,6 +298,7 @@ def _raw_gate(variables: dict, progress=None) -> int:
             max_bad_ratio=float(settings(project, variables)["max_quarantine_ratio"]),
             docs_root=quality_dir(project) / "gx",
             csv_delimiter=str(_configured(variables, "raw_csv_delimiter") or "auto"),
+            as_of=warehouse.run_var(variables, "as_of_date") or None,
         )
     print(f"Gate 1 (raw files) took {time.perf_counter() - started:.1f} s.")
     return status
@@ -577,6 +588,13 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     gen.add_argument("--as-of", type=_date, help="last day of the history (default: today)")
     gen.add_argument("--messy", action="store_true", help="inject contract defects + manifest")
+    gen.add_argument(
+        "--deltas",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="write each table as a folder: a full export and daily deltas for the last DAYS",
+    )
     gen.set_defaults(func=cmd_generate)
 
     build = commands.add_parser("build", help="dbt build, then a summary of the warehouse")

@@ -8,6 +8,12 @@ One rule for every reader in Python (gate 1, the Spark loader); the staging macr
   own format (a CRM's CSV next to a shop's Parquet). Two files for one table are an error
   that names both. ``parquet``, ``csv`` or ``csv.gz``: only ``<table>.<raw_format>``
   (files in other formats are ignored).
+- A table may instead be a folder ``<table>/`` of files in one format: a full export and
+  the daily deltas that follow it (``orders/2026-06-30.parquet``, ...). A file whose name
+  starts with a date (``YYYY-MM-DD``) holds that day's delta and is read only by builds
+  whose ``as_of_date`` is on or after it (a replay of an earlier date sees what had
+  landed by then); other names (``full.parquet``) are always read. A folder and a file
+  for the same table are an error that names both.
 - ``raw_csv_delimiter`` ``auto`` (the default): the delimiter DuckDB's CSV sniffer finds
   (``sniff_csv``; comma, semicolon as German or French Excel writes, tab, pipe), with a
   header row, quote ``"`` and escape ``"``. Any other value is the delimiter itself.
@@ -15,6 +21,7 @@ One rule for every reader in Python (gate 1, the Spark loader); the staging macr
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import re
 from pathlib import Path
@@ -27,6 +34,8 @@ HEADER_NAMES_SHOWN = 8
 # A header field that looks like a value (an email address, a number, a date): the file
 # probably lacks its header row, and the line is data that a message must not quote.
 VALUE_LIKE = r"[0-9][0-9+\-.,:/ TZ]*|.*@.*"
+# A delta file's name starts with the day it holds.
+DATED = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})")
 
 
 class LandingError(ValueError):
@@ -43,20 +52,65 @@ def candidates(raw_path: Path | str, table: str, raw_format: str = AUTO) -> list
     return [f"{raw_path}/{table}.{fmt}" for fmt in formats]
 
 
-def table_file(raw_path: Path | str, table: str, raw_format: str = AUTO) -> str | None:
-    """The file holding ``table`` in the folder ``raw_path``, None when there is none.
+def file_format(name: str) -> str | None:
+    """The landing format of a file name (``csv.gz`` before ``csv``), None for others."""
+    return next((fmt for fmt in ("parquet", "csv.gz", "csv") if name.endswith("." + fmt)), None)
 
-    Raises ``LandingError`` when ``raw_format`` is auto and more than one format exists."""
+
+def file_date(name: str) -> str | None:
+    """The day a delta file holds (its name's leading ``YYYY-MM-DD``), None for others."""
+    match = DATED.match(Path(name).name)
+    return match.group(1) if match else None
+
+
+def table_files(
+    raw_path: Path | str, table: str, raw_format: str = AUTO, as_of: str | None = None
+) -> list[str] | None:
+    """The files holding ``table``: ``[<table>.<fmt>]``, or the files of the folder
+    ``<table>/`` in name order without those dated after ``as_of`` (default: today in
+    UTC, as the build's as_of_date); None when there is none. Raises ``LandingError``
+    when ``raw_format`` is auto and more than one format exists, or when a table is both
+    a file and a folder."""
     if raw_format != AUTO and raw_format not in FORMATS:
         raise LandingError(f"raw_format must be auto, {', '.join(FORMATS)}; got {raw_format!r}")
     found = [path for path in candidates(raw_path, table, raw_format) if glob.glob(path)]
+    folder = Path(raw_path) / table
+    if folder.is_dir():
+        if found:
+            raise LandingError(
+                f"Raw table '{table}': {Path(found[0]).name} and the folder {table}/ are both "
+                f"in {raw_path}. Keep one: a full export, or a folder of exports and deltas."
+            )
+        files = sorted(
+            str(path)
+            for path in folder.iterdir()
+            if path.is_file()
+            and file_format(path.name) in (FORMATS if raw_format == AUTO else (raw_format,))
+        )
+        formats = sorted({file_format(path) for path in files})
+        if len(formats) > 1:
+            raise LandingError(
+                f"Raw table '{table}': the folder {folder} holds {' and '.join(formats)} files."
+                " Keep one format per table, or set var raw_format (custseg: --raw-format)"
+                " to the format to read."
+            )
+        as_of = as_of or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        kept = [path for path in files if (file_date(path) or "") <= as_of]
+        return kept or None
     if len(found) > 1:
         names = " and ".join(Path(path).name for path in found)
         raise LandingError(
             f"Raw table '{table}': {names} are both in {raw_path}. Keep one, or set "
             "var raw_format (custseg: --raw-format) to the format to read."
         )
-    return found[0] if found else None
+    return found[:1] or None
+
+
+def table_file(raw_path: Path | str, table: str, raw_format: str = AUTO) -> str | None:
+    """The one file holding ``table`` (``<table>.<fmt>``), None when there is none.
+    A folder of files: see ``table_files``."""
+    files = table_files(raw_path, table, raw_format)
+    return files[0] if files and not (Path(raw_path) / table).is_dir() else None
 
 
 def is_csv(path: str) -> bool:
@@ -80,14 +134,18 @@ def csv_delimiter(connection, path: str, configured: str = AUTO) -> str:
     return row[0] if row and row[0] else ","
 
 
-def reader_sql(path: str, delimiter: str = ",") -> str:
-    """The DuckDB reader of one landing file, as ``select_raw_table`` builds it."""
-    if is_csv(path):
+def reader_sql(path: str | list[str], delimiter: str = ",") -> str:
+    """The DuckDB reader of one landing file or of a folder's files (columns matched by
+    name: a later delta may add an optional column), as ``select_raw_table`` builds it."""
+    paths = [path] if isinstance(path, str) else list(path)
+    files = _literal(paths[0]) if len(paths) == 1 else "[" + ", ".join(map(_literal, paths)) + "]"
+    by_name = "" if len(paths) == 1 else ", union_by_name = true"
+    if is_csv(paths[0]):
         return (
-            f"read_csv({_literal(path)}, header = true, delim = {_literal(delimiter)}, "
-            "quote = '\"', escape = '\"', all_varchar = true)"
+            f"read_csv({files}, header = true, delim = {_literal(delimiter)}, "
+            f"quote = '\"', escape = '\"', all_varchar = true{by_name})"
         )
-    return f"read_parquet({_literal(path)})"
+    return f"read_parquet({files}{by_name})"
 
 
 def delimiter_shown(delimiter: str) -> str:

@@ -45,6 +45,7 @@ def load_raw_tables(
     schema: str = RAW_SCHEMA,
     raw_format: str = landing.AUTO,
     csv_delimiter: str = landing.AUTO,
+    as_of: str | None = None,
 ) -> list[str]:
     """Each contract table's landing file (custseg.landing's rule, as on DuckDB: format
     auto finds <table>.parquet, .csv or .csv.gz; a CSV's delimiter is sniffed unless
@@ -55,17 +56,17 @@ def load_raw_tables(
     spark.sql(f"create database if not exists {schema}")
     loaded = []
     for name in contract.load().tables:
-        path = landing.table_file(raw_path, name, raw_format)
-        if path is None:
+        paths = landing.table_files(raw_path, name, raw_format, as_of)
+        if paths is None:
             continue
-        if landing.is_csv(path):
+        if landing.is_csv(paths[0]):
             with duckdb.connect() as connection:
-                delimiter = landing.csv_delimiter(connection, path, csv_delimiter)
+                delimiter = landing.csv_delimiter(connection, paths[0], csv_delimiter)
             frame = spark.read.csv(
-                path, header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter
+                paths, header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter
             )
         else:
-            frame = spark.read.parquet(path)
+            frame = spark.read.option("mergeSchema", "true").parquet(*paths)
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{name}")
         loaded.append(name)
     return loaded
@@ -181,6 +182,7 @@ def build_on_spark(
                 raw_path.resolve(),
                 raw_format=warehouse.run_var(variables, "raw_format"),
                 csv_delimiter=str((variables or {}).get("raw_csv_delimiter") or landing.AUTO),
+                as_of=warehouse.run_var(variables, "as_of_date") or None,
             )
             print(f"Loaded {len(loaded)} raw tables into Spark schema {RAW_SCHEMA}: {loaded}")
             variables = {"raw_schema": RAW_SCHEMA, **(variables or {})}

@@ -397,8 +397,7 @@ def segment_state(build) -> dict:
         ),
         "static": set(
             build.query(
-                "select segment_id, customer_id, frozen_on "
-                "from marts.static_segment_members"
+                "select segment_id, customer_id, frozen_on from marts.static_segment_members"
             )
         ),
     }

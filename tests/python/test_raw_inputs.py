@@ -272,3 +272,60 @@ def test_spark_loads_each_table_from_its_file_with_its_delimiter(german_export):
         ("raw.customers", ("csv", "customers.csv", ";")),
         ("raw.orders", ("parquet", "orders.parquet", None)),
     ]
+
+
+# ------------------------------------------------------------------ folders of deltas
+def test_a_folder_of_csv_deltas_is_read_by_date_and_staged_incrementally(tmp_path):
+    """customers/ holds a ';'-separated full export and two dated deltas (a new version of
+    K-1 with a new email, a new customer K-4); orders stays one Parquet file. Python and
+    dbt read the files dated on or before the build's date; the second build stages the
+    new delta incrementally and gets what a first build at that date gets."""
+    from conftest import run_dbt
+
+    folder = tmp_path / "feed"
+    (folder / "customers").mkdir(parents=True)
+    write_csv(folder / "customers" / "full.csv", CUSTOMER_HEADER, CUSTOMERS, ";")
+    changed = ["K-1", "anna.neu@example.de", "Anna", "München", "2025-01-03 10:00:00",
+               "2026-06-25 08:00:00"]  # fmt: skip
+    added = ["K-4", "dora@example.de", "Dora", "Ulm", "2026-06-25 09:00:00",
+             "2026-06-25 09:00:00"]  # fmt: skip
+    write_csv(folder / "customers" / "2026-06-25.csv", CUSTOMER_HEADER, [changed, added], ";")
+    write_csv(folder / "customers" / "2026-06-27-late.csv", CUSTOMER_HEADER, [], ";")
+    write_parquet(folder / "orders.parquet", ORDER_HEADER, ORDERS)
+    files = landing.table_files(folder, "customers", as_of="2026-06-24")
+    assert [Path(f).name for f in files] == ["full.csv"]
+    files = landing.table_files(folder, "customers", as_of="2026-06-27")
+    assert [Path(f).name for f in files] == ["2026-06-25.csv", "2026-06-27-late.csv", "full.csv"]
+    assert landing.table_files(folder, "orders") == [f"{folder}/orders.parquet"]
+
+    args = ["run", "--select", "+stg_raw__customers", "+stg_raw__orders"]
+    staged = "select customer_id, email from staging.stg_raw__customers order by 1"
+    first = run_dbt(tmp_path / "w.duckdb", folder, args, as_of_date="2026-06-24")
+    assert first.result.success, first.result.failures()
+    assert first.query(staged) == [(row[0], row[1]) for row in CUSTOMERS]
+    later = run_dbt(tmp_path / "w.duckdb", folder, args, as_of_date="2026-06-26")
+    assert later.result.success, later.result.failures()
+    expected = [("K-1", "anna.neu@example.de"), ("K-2", "bernd@example.de"),
+                ("K-3", "carla@example.de"), ("K-4", "dora@example.de")]  # fmt: skip
+    assert later.query(staged) == expected
+    # only K-1's and K-4's key groups were staged again (the delta's keys)
+    assert later.query(
+        "select staging_key, row_status from staging.base_raw__customers "
+        "where staged_at = (select max(staged_at) from staging.base_raw__customers) order by 1, 2"
+    ) == [("K-1", "staged"), ("K-1", "superseded"), ("K-4", "staged")]
+    fresh = run_dbt(tmp_path / "fresh.duckdb", folder, args, as_of_date="2026-06-26")
+    assert fresh.query(staged) == expected
+    columns = "customer_id, email, row_status, duplicate_count, raw_row_id, staging_key"
+    relation = f"select {columns} from staging.base_raw__customers order by all"
+    assert later.query(relation) == fresh.query(relation)
+
+
+def test_a_table_as_both_a_file_and_a_folder_is_an_error_naming_both(tmp_path):
+    (tmp_path / "customers").mkdir()
+    write_csv(tmp_path / "customers" / "full.csv", CUSTOMER_HEADER, CUSTOMERS, ",")
+    write_csv(tmp_path / "customers.csv", CUSTOMER_HEADER, CUSTOMERS, ",")
+    with pytest.raises(landing.LandingError, match=r"customers\.csv and the folder customers/"):
+        landing.table_files(tmp_path, "customers")
+    write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
+    present = {(r.table, r.check): r for r in validate_raw(tmp_path, now=NOW)}
+    assert present[("customers", "file_present")].status == FAIL

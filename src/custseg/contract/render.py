@@ -521,6 +521,17 @@ def render_base_models() -> str:
                         "name": "quarantine_reason",
                         "description": "First contract violation (quarantined rows only).",
                     },
+                    {
+                        "name": "staging_key",
+                        "description": (
+                            "The row's key as parsed (key values joined by '|'): the group "
+                            "an incremental build stages again whole. 'erased' on erased rows."
+                        ),
+                    },
+                    {
+                        "name": "staged_at",
+                        "description": "When the build that staged this row started (UTC).",
+                    },
                 ],
             }
         )

@@ -81,8 +81,8 @@ def _literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _reader(path: str, delimiter: str = ",") -> str:
-    """The DuckDB reader of one landing file, as ``select_raw_table`` builds it."""
+def _reader(path: str | list[str], delimiter: str = ",") -> str:
+    """The DuckDB reader of a table's landing files, as ``select_raw_table`` builds it."""
     return landing.reader_sql(path, delimiter)
 
 
@@ -480,6 +480,7 @@ def _validate_table(
     raw_path: Path,
     raw_format: str,
     csv_delimiter: str,
+    as_of: str | None,
     limit: float,
     max_ratio: float,
     chunk_rows: int,
@@ -491,20 +492,21 @@ def _validate_table(
     E = gx.expectations
     name = table.name
     try:
-        path = landing.table_file(raw_path, name, raw_format)
+        paths = landing.table_files(raw_path, name, raw_format, as_of)
     except landing.LandingError as error:
         return [_result(name, "file_present", FAIL, None, str(error))]
-    if path is None:
+    if paths is None:
         looked_at = " or ".join(landing.candidates(raw_path, name, raw_format))
         if table.required:
             message = f"required file missing: {looked_at}"
             return [_result(name, "file_present", FAIL, None, message)]
         return [_result(name, "file_present", PASS, None, OPTIONAL_ABSENT)]
+    path = paths[0]
     delimiter = (
         landing.csv_delimiter(connection, path, csv_delimiter) if landing.is_csv(path) else None
     )
-    reader = _reader(path, delimiter or ",")
-    read_as = Path(path).name
+    reader = _reader(paths, delimiter or ",")
+    read_as = Path(path).name if len(paths) == 1 else f"{name}/ ({len(paths)} files)"
     if delimiter is not None:
         how = "detected" if csv_delimiter == landing.AUTO else "raw_csv_delimiter"
         read_as += f", delimiter {landing.delimiter_shown(delimiter)} ({how})"
@@ -643,10 +645,12 @@ def validate_raw(
     chunk_rows: int = 1_000_000,
     docs_root: Path | None = None,
     csv_delimiter: str = landing.AUTO,
+    as_of: str | None = None,
 ) -> list[CheckResult]:
     """Run gate 1 on the landing folder ``raw_path`` (files ``<table>.<raw_format>``;
     ``auto``: whichever of .parquet, .csv, .csv.gz exists; CSV split by ``csv_delimiter``,
-    ``auto``: sniffed).
+    ``auto``: sniffed; a folder ``<table>/`` of exports and deltas: its files, without
+    those dated after ``as_of``).
 
     ``now`` (default: the moment of validation; a naive value is UTC) bounds the
     timestamps, with a tolerance of one day. Row-level checks warn on any offending row
@@ -671,6 +675,7 @@ def validate_raw(
                     raw_path,
                     raw_format,
                     csv_delimiter,
+                    as_of,
                     limit,
                     max_bad_ratio,
                     chunk_rows,
@@ -721,6 +726,7 @@ def run_raw_gate(
     max_bad_ratio: float = 0.05,
     docs_root: Path | None = None,
     csv_delimiter: str = landing.AUTO,
+    as_of: str | None = None,
 ) -> int:
     """Run gate 1, print the summary, write the results and timing as JSON (the format of
     ``report.write_results``) when ``json_path`` is given; 0 when the gate passed."""
@@ -733,6 +739,7 @@ def run_raw_gate(
         max_bad_ratio=max_bad_ratio,
         docs_root=docs_root,
         csv_delimiter=csv_delimiter,
+        as_of=as_of,
     )
     print(summarize(results))
     if json_path is not None:

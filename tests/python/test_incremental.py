@@ -1,0 +1,238 @@
+"""Incremental builds equal a full build.
+
+A messy generated feed (`custseg generate --deltas`: every table a folder of a full export
+and daily deltas, with late rows and new versions of old orders and customers) gets one
+more delta on its last day: erasure requests of people the warehouse already holds. The
+warehouse is built as of the day before, then incrementally as of the last day, and
+compared row by row with
+- the same warehouse whose staging is rebuilt from every landing file that day (every
+  relation: staging, intermediates, marts), and
+- a full refresh as of the last day (every relation but the marts that accumulate a
+  history of builds, which a full refresh starts over, and the marts that read them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import AS_OF, run_dbt
+from custseg import landing, warehouse
+from custseg.generate import generate
+from custseg.generate.deltas import split_into_deltas
+from test_erasure import traces
+
+DAY_BEFORE = AS_OF - dt.timedelta(days=1)
+MODELS = ["build", "--exclude-resource-type", "test", "unit_test"]
+# Build metadata: when a row was staged, how long a build took.
+METADATA_COLUMNS = {"staged_at"}
+METADATA_RELATIONS = {"warehouse_builds", "mart_row_counts"}
+SCHEMAS = ("staging", "intermediate", "marts", "restricted")
+ERASED = 2
+
+
+def _erase_in_last_delta(raw: Path) -> list[str]:
+    """Erasure requests, in a delta of the last day, for customers with orders and web
+    events in the full exports: people the warehouse already holds."""
+    with duckdb.connect() as connection:
+        ids = [
+            row[0]
+            for row in connection.execute(
+                f"select distinct o.customer_id from read_parquet('{raw}/orders/full.parquet') o "
+                f"join read_parquet('{raw}/web_events/full.parquet') w using (customer_id) "
+                "where o.customer_id like 'C%' order by 1 limit ?",
+                [ERASED],
+            ).fetchall()
+        ]
+    schema = pq.read_schema(raw / "erasure_requests" / "full.parquet")
+    columns = {name: [None] * len(ids) for name in schema.names}
+    columns["customer_id"] = ids
+    columns["requested_at"] = [f"{AS_OF}T08:00:00Z"] * len(ids)
+    pq.write_table(
+        pa.table(columns, schema=schema),
+        raw / "erasure_requests" / f"{AS_OF}-requests.parquet",
+    )
+    return ids
+
+
+@pytest.fixture(scope="module")
+def delta_builds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    raw = root / "raw"
+    generate(raw, customers=400, seed=11, fmt="parquet", as_of=AS_OF, messy=True)
+    split_into_deltas(raw, AS_OF, days=3, late_percent=30, restated_percent=50)
+    erased = _erase_in_last_delta(raw)
+
+    day_before = run_dbt(root / "day_before.duckdb", raw, MODELS, as_of_date=str(DAY_BEFORE))
+    assert day_before.result.success, day_before.result.failures()
+    builds = {}
+    for name in ("incremental", "restaged"):
+        path = root / f"{name}.duckdb"
+        shutil.copy(day_before.path, path)
+        if name == "restaged":
+            with duckdb.connect(str(path)) as connection:
+                for (table,) in connection.execute(
+                    "select table_name from duckdb_tables() "
+                    "where schema_name = 'staging' and table_name like 'base_raw__%'"
+                ).fetchall():
+                    connection.execute(f"drop table staging.{table}")
+        builds[name] = run_dbt(path, raw, MODELS)
+        assert builds[name].result.success, builds[name].result.failures()
+    manifest = json.loads((warehouse.target_dir() / "manifest.json").read_text())
+    builds["refreshed"] = run_dbt(root / "refreshed.duckdb", raw, [*MODELS, "--full-refresh"])
+    assert builds["refreshed"].result.success, builds["refreshed"].result.failures()
+    return raw, erased, day_before, builds, manifest
+
+
+def _relations(path: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name in ? "
+            "union all select schema_name, view_name from duckdb_views() "
+            "where schema_name in ? and not internal order by 1, 2",
+            [list(SCHEMAS), list(SCHEMAS)],
+        ).fetchall()
+
+
+def _differences(left: Path, right: Path, relations) -> dict[str, tuple[int, int, int]]:
+    """Per relation that differs: (rows, rows only in left, rows only in right), compared as
+    multisets over every column but METADATA_COLUMNS."""
+    differing = {}
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{left}' as {left.stem} (read_only)")
+        connection.execute(f"attach '{right}' as {right.stem} (read_only)")
+        for schema, name in relations:
+            columns = [
+                row[0]
+                for row in connection.execute(
+                    "select column_name from duckdb_columns() where database_name = ? "
+                    "and schema_name = ? and table_name = ? order by column_index",
+                    [left.stem, schema, name],
+                ).fetchall()
+                if row[0] not in METADATA_COLUMNS
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            a = f"select {listed} from {left.stem}.{schema}.{name}"
+            b = f"select {listed} from {right.stem}.{schema}.{name}"
+            only_left = connection.execute(f"select count(*) from ({a} except all {b})")
+            only_left = only_left.fetchone()[0]
+            only_right = connection.execute(f"select count(*) from ({b} except all {a})")
+            only_right = only_right.fetchone()[0]
+            if only_left or only_right:
+                rows = connection.execute(f"select count(*) from ({a})").fetchone()[0]
+                differing[f"{schema}.{name}"] = (rows, only_left, only_right)
+    return differing
+
+
+def test_the_feed_has_late_rows_new_versions_and_erasures(delta_builds):
+    raw, erased, day_before, _, _ = delta_builds
+    last = f"{AS_OF}.parquet"
+    with duckdb.connect() as connection:
+        late = connection.execute(
+            f"select count(*) from read_parquet('{raw}/web_events/{last}') "
+            f"where try_cast(left(occurred_at, 10) as date) < date '{AS_OF}'"
+        ).fetchone()[0]
+        restated = connection.execute(
+            f"select count(distinct order_id) from read_parquet('{raw}/orders/2*.parquet') "
+            f"where order_id in (select order_id from read_parquet('{raw}/orders/full.parquet'))"
+        ).fetchone()[0]
+        new_customer_versions = connection.execute(
+            f"select count(*) from read_parquet('{raw}/customers/*.parquet') "
+            "group by customer_id having count(*) > 1"
+        ).fetchall()
+    assert late > 0 and restated > 0 and len(new_customer_versions) > 0
+    # the erased people were staged the day before
+    held = day_before.query(
+        "select count(distinct customer_id) from staging.stg_raw__orders where customer_id in ?",
+        [erased],
+    )
+    assert held == [(ERASED,)]
+
+
+def test_a_build_reads_only_the_files_dated_on_or_before_its_date(delta_builds):
+    raw, _, day_before, builds, _ = delta_builds
+    for build, as_of in ((day_before, DAY_BEFORE), (builds["incremental"], AS_OF)):
+        files = landing.table_files(raw, "web_events", as_of=str(as_of))
+        with duckdb.connect() as connection:
+            landed = connection.execute(
+                f"select count(*) from {landing.reader_sql(files)}"
+            ).fetchone()[0]
+        counted = build.query(
+            "select raw_row_count from staging.stg_raw__reconciliation "
+            "where table_name = 'web_events'"
+        )
+        assert counted == [(landed,)]
+    assert len(landing.table_files(raw, "web_events", as_of=str(DAY_BEFORE))) == 3
+    assert len(landing.table_files(raw, "web_events", as_of=str(AS_OF))) == 4
+
+
+def test_incremental_build_equals_staging_every_file_again(delta_builds):
+    _, _, _, builds, _ = delta_builds
+    relations = [
+        r for r in _relations(builds["incremental"].path) if r[1] not in METADATA_RELATIONS
+    ]
+    assert len(relations) > 60
+    assert _differences(builds["incremental"].path, builds["restaged"].path, relations) == {}
+
+
+def test_incremental_build_equals_a_full_refresh(delta_builds):
+    """Every relation but the accumulating marts (incremental models outside staging: a
+    history of builds, which a full refresh starts over) and the marts that read them."""
+    _, _, _, builds, manifest = delta_builds
+    nodes = manifest["nodes"]
+    history = {
+        node["name"]
+        for node in nodes.values()
+        if node["resource_type"] == "model"
+        and node["config"]["materialized"] == "incremental"
+        and not node["name"].startswith("base_raw__")
+    }
+    reading = set(history)
+    changed = True
+    while changed:
+        before = len(reading)
+        for node in nodes.values():
+            depends_on = node.get("depends_on", {}).get("nodes", [])
+            parents = {dep.rsplit(".", 1)[-1] for dep in depends_on}
+            if node["resource_type"] == "model" and parents & reading:
+                reading.add(node["name"])
+        changed = len(reading) != before
+    assert {"segment_membership_history", "segment_sizes", "static_segment_members"} <= history
+    relations = [r for r in _relations(builds["incremental"].path) if r[1] not in reading]
+    assert {"dim_customers", "customer_value", "fct_orders", "base_raw__web_events"} <= {
+        r[1] for r in relations
+    }
+    assert _differences(builds["incremental"].path, builds["refreshed"].path, relations) == {}
+
+
+def test_the_incremental_build_staged_again_only_the_new_keys(delta_builds):
+    _, _, day_before, builds, _ = delta_builds
+    restaged = {
+        table: builds["incremental"].query(
+            "select count(*) filter (where staged_at = max_at) * 1.0 / count(*) "
+            "from (select staged_at, max(staged_at) over () as max_at "
+            f"from staging.base_raw__{table})"
+        )[0][0]
+        for table in ("web_events", "orders")
+    }
+    # the last day and the look-back's days of three years, the erased people's rows, and
+    # the rows whose parent was staged again (the orders of a customer with a new version)
+    assert 0 < restaged["web_events"] < 0.1
+    assert 0 < restaged["orders"] < 0.25
+    # the day before was a first build: everything staged at once
+    assert day_before.query(
+        "select count(distinct staged_at) from staging.base_raw__web_events"
+    ) == [(1,)]
+
+
+def test_erased_people_vanish_from_the_incremental_warehouse(delta_builds):
+    _, erased, day_before, builds, _ = delta_builds
+    assert traces(day_before.path, set(erased))  # they were there
+    assert traces(builds["incremental"].path, set(erased)) == []
