@@ -9,7 +9,11 @@ reused), then in a fresh folder under benchmarks/work/:
 - a full `custseg build --full-refresh` (gate 1, dbt build, gate 3, publish, report),
   split into dbt models, dbt data and unit tests, and the rest (gates, publish, report),
   with the CLV fit and predictions as they ran inside it;
-- the next daily run: `custseg build` for as_of + 1 day on that warehouse;
+- the next daily run, incremental: the same files laid out as a feed (each table a folder
+  of a full export and daily deltas, benchmarks/data/c<N>-deltas/, made once by
+  custseg.generate.deltas), built in full as of the day before as_of, then built as of
+  as_of: the timed run stages the last day's delta (with its late rows and new versions
+  of old orders and customers) on that warehouse;
 - the baseline (benchmarks/baseline.py), one fused DuckDB script on the same files;
 - the peak resident memory of each (the largest process and its children).
 Optionally, local Spark (`custseg spark`) at --spark-size customers.
@@ -34,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
 AS_OF = dt.date(2026, 6, 30)
 SEED = 42
+# The feed's daily deltas (the look-back of var incremental_lookback_days re-reads them).
+DELTA_DAYS = 3
 # Run a command and report its wall time and the peak RSS of it and its children (KiB).
 MEASURE = (
     "import json, resource, subprocess, sys, time\n"
@@ -101,6 +107,22 @@ def core_files(full: Path) -> Path:
         link = folder / f"{table}.parquet"
         if not link.exists():
             link.symlink_to(full / f"{table}.parquet")
+    return folder
+
+
+def delta_files(raw: Path, days: int = DELTA_DAYS) -> Path:
+    """The landing files of `raw` as a feed: each table a folder of a full export and daily
+    deltas for the last `days` days up to AS_OF (made once, then reused)."""
+    from custseg.generate.deltas import split_into_deltas
+
+    folder = raw.with_name(raw.name + "-deltas")
+    if not (folder / "orders").is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        for path in raw.iterdir():
+            if path.is_file() and not path.name.startswith("_"):
+                shutil.copyfile(path, folder / path.name)  # follows the core folder's links
+        split_into_deltas(folder, AS_OF, days)
     return folder
 
 
@@ -172,12 +194,26 @@ def bench_size(customers: int, args, env: dict[str, str], custseg: str) -> dict:
         full_gib=full["gib"],
         slowest=split["slowest"],
     )
-    print(f"[{customers:,}] next daily run", flush=True)
-    next_day = (AS_OF + dt.timedelta(days=1)).isoformat()
-    daily = measured(
-        [custseg, "build", "--raw-path", str(raw), "--as-of", next_day], run_env, work / "day.log"
+    print(f"[{customers:,}] next daily run: the day before, in full", flush=True)
+    feed = delta_files(raw)
+    feed_env = {**run_env, "WAREHOUSE_PATH": str(work / "feed.duckdb")}
+    day_before = (AS_OF - dt.timedelta(days=1)).isoformat()
+    measured(
+        [custseg, "build", "--full-refresh", "--raw-path", str(feed), "--as-of", day_before],
+        feed_env,
+        work / "day-before.log",
     )
-    row.update(day=daily["seconds"], day_gib=daily["gib"])
+    print(f"[{customers:,}] next daily run: incremental", flush=True)
+    daily = measured(
+        [custseg, "build", "--raw-path", str(feed), "--as-of", AS_OF.isoformat()],
+        {**feed_env, "DBT_TARGET_PATH": str(work / "day-target")},
+        work / "day.log",
+    )
+    day_split = dbt_split(work / "day-target")
+    row.update(
+        day=daily["seconds"], day_gib=daily["gib"], day_models=day_split["models"],
+        day_slowest=day_split["slowest"],
+    )  # fmt: skip
     print(f"[{customers:,}] baseline", flush=True)
     baseline = measured(
         [sys.executable, str(HERE / "baseline.py"), str(raw), "--as-of", AS_OF.isoformat()],
@@ -214,7 +250,8 @@ def table(rows: list[dict]) -> str:
     header = (
         "| customers (rows) | tables | orders | order lines | events | models | data tests | "
         "gates, publish, report | full build | CLV fit + predictions | "
-        "next daily run (% of full) | peak memory | baseline | models / baseline | "
+        "next daily run, incremental (% of full; its models) | peak memory | baseline | "
+        "models / baseline | "
         "models + tests / baseline | local Spark |\n"
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
@@ -226,7 +263,7 @@ def table(rows: list[dict]) -> str:
             f"{r['order_items']:,} | "
             f"{r['web_events'] + r['email_events']:,} | {r['models']:.0f} s | "
             f"{r['tests']:.0f} s | {r['rest']:.0f} s | {r['full']:.0f} s | {r['clv']:.1f} s | "
-            f"{r['day']:.0f} s ({100 * r['day'] / r['full']:.0f} %) | "
+            f"{r['day']:.0f} s ({100 * r['day'] / r['full']:.0f} %; {r['day_models']:.0f} s) | "
             f"{max(r['full_gib'], r['day_gib']):.1f} GiB | {r['baseline']:.0f} s | "
             f"{r['models'] / r['baseline']:.1f}x | "
             f"{(r['models'] + r['tests']) / r['baseline']:.1f}x | {spark} |"
@@ -281,8 +318,9 @@ def main() -> int:
             f"Data: `custseg generate --seed {SEED} --as-of {AS_OF}` (benchmarks/data/); "
             "events are web and email events. Times are wall-clock seconds; the models, "
             "data tests and CLV columns come from dbt's run_results.json; the next daily "
-            "run builds as_of + 1 day on the full build's warehouse. Peak memory: the "
-            "largest process of either build with its children.",
+            f"run is incremental: the same data as a feed of a full export and {DELTA_DAYS} "
+            "daily deltas, built in full the day before as_of, then as of as_of (timed). "
+            "Peak memory: the largest process of either build with its children.",
             "",
             table(rows),
             "",
@@ -294,6 +332,12 @@ def main() -> int:
                     "",
                     "```",
                     *r["slowest"],
+                    "```",
+                    "",
+                    f"Slowest nodes of the incremental day at {r['customers']:,} customers:",
+                    "",
+                    "```",
+                    *r["day_slowest"],
                     "```",
                     "",
                 ]

@@ -118,6 +118,7 @@
             ~ spec.name ~ "/ are both in " ~ stem.rsplit('/', 1)[0] ~ ". Keep one: a full "
             ~ "export, or a folder of exports and deltas.") }}
     {%- endif -%}
+    {%- set single = candidates | select('in', single) | list -%}
     {%- if single | length > 1 -%}
         {{ exceptions.raise_compiler_error(
             "Raw table '" ~ spec.name ~ "': "

@@ -63,9 +63,12 @@ def load_raw_tables(
             with duckdb.connect() as connection:
                 delimiter = landing.csv_delimiter(connection, paths[0], csv_delimiter)
             frame = spark.read.csv(
-                paths, header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter
-            )
-        else:
+                paths[0] if len(paths) == 1 else paths,
+                header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter,
+            )  # fmt: skip
+        elif len(paths) == 1:
+            frame = spark.read.parquet(paths[0])
+        else:  # a folder of exports and deltas: columns matched by name
             frame = spark.read.option("mergeSchema", "true").parquet(*paths)
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{name}")
         loaded.append(name)

@@ -54,7 +54,8 @@ def user_files(project: Path) -> dict[str, tuple[int, int]]:
 # Groups by measured duration on two workers, longest first (2026-12-02: the messy builds
 # ~440 s, Spark ~350 s, any_date ~225 s, FX ~145 s, sqlfluff ~135 s, ...); others follow.
 LONGEST_GROUPS = (
-    "messy_builds", "test_spark", "test_any_date", "test_fx_missing", "test_lint",
+    "messy_builds", "test_spark", "test_any_date", "test_fx_missing", "test_incremental",
+    "test_lint",
     "test_table_subsets", "test_provenance", "test_raw_contract", "test_dbt_gate",
     "test_quality_raw", "test_erasure", "test_segment_rules_forgiving", "test_staging_rules",
 )  # fmt: skip

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -69,12 +71,22 @@ def delta_builds(tmp_path_factory):
     generate(raw, customers=400, seed=11, fmt="parquet", as_of=AS_OF, messy=True)
     split_into_deltas(raw, AS_OF, days=3, late_percent=30, restated_percent=50)
     erased = _erase_in_last_delta(raw)
+    # landed an hour ago: the last day's files are read again for their date (the
+    # look-back), not for a modification time in the second the first build started
+    landed = time.time() - 3600
+    for path in raw.rglob("*.parquet"):
+        os.utime(path, (landed, landed))
 
-    day_before = run_dbt(root / "day_before.duckdb", raw, MODELS, as_of_date=str(DAY_BEFORE))
+    # one file name for every warehouse (conftest: one saved parse per name)
+    def warehouse_file(name: str) -> Path:
+        (root / name).mkdir()
+        return root / name / "warehouse.duckdb"
+
+    day_before = run_dbt(warehouse_file("day_before"), raw, MODELS, as_of_date=str(DAY_BEFORE))
     assert day_before.result.success, day_before.result.failures()
     builds = {}
     for name in ("incremental", "restaged"):
-        path = root / f"{name}.duckdb"
+        path = warehouse_file(name)
         shutil.copy(day_before.path, path)
         if name == "restaged":
             with duckdb.connect(str(path)) as connection:
@@ -86,7 +98,7 @@ def delta_builds(tmp_path_factory):
         builds[name] = run_dbt(path, raw, MODELS)
         assert builds[name].result.success, builds[name].result.failures()
     manifest = json.loads((warehouse.target_dir() / "manifest.json").read_text())
-    builds["refreshed"] = run_dbt(root / "refreshed.duckdb", raw, [*MODELS, "--full-refresh"])
+    builds["refreshed"] = run_dbt(warehouse_file("refreshed"), raw, [*MODELS, "--full-refresh"])
     assert builds["refreshed"].result.success, builds["refreshed"].result.failures()
     return raw, erased, day_before, builds, manifest
 
@@ -103,30 +115,34 @@ def _relations(path: Path) -> list[tuple[str, str]]:
 
 def _differences(left: Path, right: Path, relations) -> dict[str, tuple[int, int, int]]:
     """Per relation that differs: (rows, rows only in left, rows only in right), compared as
-    multisets over every column but METADATA_COLUMNS."""
+    multisets over every column but METADATA_COLUMNS. Each warehouse is read through its
+    own connection (both files are named warehouse.duckdb, the name their views use)."""
     differing = {}
-    with duckdb.connect() as connection:
-        connection.execute(f"attach '{left}' as {left.stem} (read_only)")
-        connection.execute(f"attach '{right}' as {right.stem} (read_only)")
+    with (
+        duckdb.connect(str(left), read_only=True) as a,
+        duckdb.connect(str(right), read_only=True) as b,
+        duckdb.connect() as compare,
+    ):
         for schema, name in relations:
             columns = [
                 row[0]
-                for row in connection.execute(
-                    "select column_name from duckdb_columns() where database_name = ? "
-                    "and schema_name = ? and table_name = ? order by column_index",
-                    [left.stem, schema, name],
+                for row in a.execute(
+                    "select column_name from duckdb_columns() where schema_name = ? "
+                    "and table_name = ? order by column_index",
+                    [schema, name],
                 ).fetchall()
                 if row[0] not in METADATA_COLUMNS
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
-            a = f"select {listed} from {left.stem}.{schema}.{name}"
-            b = f"select {listed} from {right.stem}.{schema}.{name}"
-            only_left = connection.execute(f"select count(*) from ({a} except all {b})")
+            query = f"select {listed} from {schema}.{name}"
+            compare.register("l", a.execute(query).fetch_arrow_table())
+            compare.register("r", b.execute(query).fetch_arrow_table())
+            only_left = compare.execute("select count(*) from (from l except all from r)")
             only_left = only_left.fetchone()[0]
-            only_right = connection.execute(f"select count(*) from ({b} except all {a})")
+            only_right = compare.execute("select count(*) from (from r except all from l)")
             only_right = only_right.fetchone()[0]
             if only_left or only_right:
-                rows = connection.execute(f"select count(*) from ({a})").fetchone()[0]
+                rows = compare.execute("select count(*) from l").fetchone()[0]
                 differing[f"{schema}.{name}"] = (rows, only_left, only_right)
     return differing
 

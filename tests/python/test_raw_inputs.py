@@ -10,7 +10,9 @@ Hand-written exports only.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -292,6 +294,11 @@ def test_a_folder_of_csv_deltas_is_read_by_date_and_staged_incrementally(tmp_pat
     write_csv(folder / "customers" / "2026-06-25.csv", CUSTOMER_HEADER, [changed, added], ";")
     write_csv(folder / "customers" / "2026-06-27-late.csv", CUSTOMER_HEADER, [], ";")
     write_parquet(folder / "orders.parquet", ORDER_HEADER, ORDERS)
+    # landed an hour before the builds (a file modified in the second a build starts is
+    # read again by the next: modification times have whole seconds)
+    landed = time.time() - 3600
+    for path in folder.rglob("*.*"):
+        os.utime(path, (landed, landed))
     files = landing.table_files(folder, "customers", as_of="2026-06-24")
     assert [Path(f).name for f in files] == ["full.csv"]
     files = landing.table_files(folder, "customers", as_of="2026-06-27")
@@ -303,16 +310,21 @@ def test_a_folder_of_csv_deltas_is_read_by_date_and_staged_incrementally(tmp_pat
     first = run_dbt(tmp_path / "w.duckdb", folder, args, as_of_date="2026-06-24")
     assert first.result.success, first.result.failures()
     assert first.query(staged) == [(row[0], row[1]) for row in CUSTOMERS]
+    # after the first build, an undated file lands: found by its modification time
+    fixed = ["K-3", "carla.m@example.de", "Carla", "Bonn", "2025-03-01 12:00:00",
+             "2026-06-23 07:00:00"]  # fmt: skip
+    write_csv(folder / "customers" / "crm-fix.csv", CUSTOMER_HEADER, [fixed], ";")
     later = run_dbt(tmp_path / "w.duckdb", folder, args, as_of_date="2026-06-26")
     assert later.result.success, later.result.failures()
     expected = [("K-1", "anna.neu@example.de"), ("K-2", "bernd@example.de"),
-                ("K-3", "carla@example.de"), ("K-4", "dora@example.de")]  # fmt: skip
+                ("K-3", "carla.m@example.de"), ("K-4", "dora@example.de")]  # fmt: skip
     assert later.query(staged) == expected
-    # only K-1's and K-4's key groups were staged again (the delta's keys)
+    # only the key groups of the new delta (K-1, K-4) and the new file (K-3) were staged again
     assert later.query(
         "select staging_key, row_status from staging.base_raw__customers "
         "where staged_at = (select max(staged_at) from staging.base_raw__customers) order by 1, 2"
-    ) == [("K-1", "staged"), ("K-1", "superseded"), ("K-4", "staged")]
+    ) == [("K-1", "staged"), ("K-1", "superseded"), ("K-3", "staged"), ("K-3", "superseded"),
+          ("K-4", "staged")]  # fmt: skip
     fresh = run_dbt(tmp_path / "fresh.duckdb", folder, args, as_of_date="2026-06-26")
     assert fresh.query(staged) == expected
     columns = "customer_id, email, row_status, duplicate_count, raw_row_id, staging_key"
