@@ -28,7 +28,8 @@ def spark_session(work_dir: Path, conf: dict[str, str] | None = None):
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(work_dir / "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir / 'derby'}")
+        # quoted: Spark splits the options like a shell, and a work folder may hold spaces
+        .config("spark.driver.extraJavaOptions", f'"-Dderby.system.home={work_dir / "derby"}"')
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.ui.enabled", "false")
