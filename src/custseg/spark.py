@@ -18,6 +18,15 @@ from . import contract, landing, warehouse
 RAW_SCHEMA = "raw"
 
 
+def driver_memory() -> str:
+    """The local driver's heap: half the machine's memory, at most 8 GB (100,000 customers
+    build in 8 GB; --conf spark.driver.memory=... overrides it)."""
+    import os
+
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, min(8, total // 2**31))}g"
+
+
 def spark_session(work_dir: Path, conf: dict[str, str] | None = None):
     """A local session; `conf` adds or overrides settings (custseg spark --conf)."""
     from pyspark.sql import SparkSession
@@ -30,6 +39,8 @@ def spark_session(work_dir: Path, conf: dict[str, str] | None = None):
         .config("spark.sql.warehouse.dir", str(work_dir / "spark-warehouse"))
         # quoted: Spark splits the options like a shell, and a work folder may hold spaces
         .config("spark.driver.extraJavaOptions", f'"-Dderby.system.home={work_dir / "derby"}"')
+        # Spark's 1 GB default heap runs out in the RFM snapshots at 100,000 customers
+        .config("spark.driver.memory", driver_memory())
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.ui.enabled", "false")
