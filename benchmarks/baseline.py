@@ -21,6 +21,7 @@ Everything runs in one in-memory DuckDB connection; nothing is written but the t
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -358,6 +359,8 @@ def run(raw: Path, as_of: str, currency: str = "EUR") -> dict[str, float]:
     """Every step on one connection; seconds per step, and the row counts."""
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
+    if os.environ.get("DUCKDB_MEMORY_LIMIT"):  # as the warehouse's (bench.py --memory-limit)
+        con.execute(f"set memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
     timings: dict[str, float] = {}
     steps = [
         ("stage", lambda: con.execute(STAGE.format(raw=raw, as_of=as_of))),

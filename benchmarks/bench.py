@@ -2,7 +2,7 @@
 customers, written to benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/bench.py [--sizes 100000 1000000] [--spark-size 100000]
-        [--project DIR] [--label after] [--results benchmarks/RESULTS.md]
+        [--project DIR] [--label after] [--results benchmarks/RESULTS.md] [--memory-limit 6GB]
 
 For each size: the generated landing files (benchmarks/data/c<N>/, generated once and
 reused), then in a fresh folder under benchmarks/work/:
@@ -15,7 +15,8 @@ reused), then in a fresh folder under benchmarks/work/:
   as_of: the timed run stages the last day's delta (with its late rows and new versions
   of old orders and customers) on that warehouse;
 - the baseline (benchmarks/baseline.py), one fused DuckDB script on the same files;
-- the peak resident memory of each (the largest process and its children).
+- the peak resident memory of each (the largest process and its children), every DuckDB
+  run under --memory-limit (DuckDB's memory_limit; default 6GB).
 Optionally, local Spark (`custseg spark`) at --spark-size customers.
 --project measures another checkout's dbt project and package (its src/ comes first on
 PYTHONPATH): run it on a clone of an older commit for a before/after table.
@@ -40,6 +41,9 @@ AS_OF = dt.date(2026, 6, 30)
 SEED = 42
 # The feed's daily deltas (the look-back of var incremental_lookback_days re-reads them).
 DELTA_DAYS = 3
+# DuckDB's memory_limit in every run: the goal is at most 8 GB at 1,000,000 customers, and
+# DuckDB otherwise fills what custseg grants it (60 % of the memory) with cached pages.
+MEMORY_LIMIT = "6GB"
 # Run a command and report its wall time and the peak RSS of it and its children (KiB).
 MEASURE = (
     "import json, resource, subprocess, sys, time\n"
@@ -295,13 +299,18 @@ def main() -> int:
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the warehouses")
     parser.add_argument(
+        "--memory-limit",
+        default=MEMORY_LIMIT,
+        help="DuckDB's memory_limit for the warehouse and the baseline (DUCKDB_MEMORY_LIMIT)",
+    )
+    parser.add_argument(
         "--core",
         action="store_true",
         help="build from the baseline's tables only: " + ", ".join(CORE_TABLES),
     )
     args = parser.parse_args()
     custseg = str(Path(sys.executable).with_name("custseg"))
-    env = dict(os.environ)
+    env = {**os.environ, "DUCKDB_MEMORY_LIMIT": args.memory_limit}
     if args.project:
         project = args.project.resolve()
         env["CUSTSEG_PROJECT_DIR"] = str(project)
@@ -314,7 +323,7 @@ def main() -> int:
         [
             f"# Benchmark ({args.label})",
             "",
-            f"Machine: {machine()}.",
+            f"Machine: {machine()}; DuckDB memory_limit {args.memory_limit}.",
             f"Data: `custseg generate --seed {SEED} --as-of {AS_OF}` (benchmarks/data/); "
             "events are web and email events. Times are wall-clock seconds; the models, "
             "data tests and CLV columns come from dbt's run_results.json; the next daily "

@@ -5,9 +5,10 @@
 {%- endmacro %}
 
 {% macro default__json_object(columns) -%}
+    {#- nulls written as on DuckDB ({"phone":null}); Spark drops null fields by default #}
     to_json(named_struct(
         {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
-    ))
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 {% macro duckdb__json_object(columns) -%}

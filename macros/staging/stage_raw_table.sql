@@ -102,7 +102,7 @@ touched_keys as (
     from {{ this }} as staged
     inner join {{ parents[parent_table] }} as parent
         on staged.{{ child_column }} = parent.staging_key
-    where parent.staged_at = {{ staged_at_literal() }}
+    where parent.staged_at = {{ run_started_at_literal() }}
     {%- endfor %}
 ),
 
@@ -257,7 +257,12 @@ versioned as (
                         quarantine_reason is null and not is_erased
                     order by
                         {{ spec.version_column }}__value desc,
-                        {{ dbt.hash(json_object(value_names)) }}
+                        {#- ties: the smaller typed record, column by column in contract
+                            order (the same on every engine; a hash of a JSON text was
+                            not: Spark's JSON drops nulls and spells timestamps its way) #}
+                        {%- for name in value_names %}
+                        {{ name }} asc nulls last{{ ',' if not loop.last }}
+                        {%- endfor %}
                 )
         end as version_rank
         {%- else %}
@@ -295,7 +300,7 @@ final as (
             when is_erased then 'erased'
             else {{ _staging_key(key_columns, '', '__value', parse=false) }}
         end as staging_key,
-        {{ staged_at_literal() }} as staged_at
+        {{ run_started_at_literal() }} as staged_at
     from versioned
 )
 

@@ -41,11 +41,6 @@
     {{ return({'files': files, 'since': since}) }}
 {%- endmacro %}
 
-{#- The build's start as a timestamp literal: the staged_at of every row a build stages. -#}
-{% macro staged_at_literal() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
 {#- Incremental strategy of the base_raw__ models: with a staging_delta, delete the key
     groups staged again (the rows of the new relation whose row_status is null name them)
     and every erased row (stage_raw_table stages them all again), then insert the new
@@ -53,17 +48,11 @@
     incremental build after an upgrade), replace every row, so keys that left a full export
     leave the table too. -#}
 {% macro get_incremental_replace_staged_keys_sql(arg_dict) -%}
-    {%- set target_relation = arg_dict['target_relation'] -%}
-    {%- set temp_relation = arg_dict['temp_relation'] -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set delta = staging_delta(target_relation.identifier.replace('base_raw__', '', 1)) -%}
-    delete from {{ target_relation }}
-    {%- if delta is not none %}
-    where staging_key in (select staging_key from {{ temp_relation }} where row_status is null)
-        or row_status = 'erased'
-    {%- endif %};
-    insert into {{ target_relation }} ({{ columns }})
-    select {{ columns }}
-    from {{ temp_relation }}
-    where row_status is not null
+    {%- set delta = staging_delta(
+        arg_dict['target_relation'].identifier.replace('base_raw__', '', 1)
+    ) -%}
+    {{ replace_marked_groups_sql(
+        arg_dict, 'staging_key', 'row_status',
+        "row_status = 'erased'" if delta is not none else 'true'
+    ) }}
 {%- endmacro %}

@@ -557,6 +557,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         report_path=Path(args.report) if args.report else None,
         then_as_of=[d.isoformat() for d in args.then_as_of or []],
         spark_conf=dict(args.spark_conf or []),
+        export_path=Path(args.export) if args.export else None,
     )
 
 
@@ -705,6 +706,11 @@ def parser() -> argparse.ArgumentParser:
     )
     spark.add_argument("--work-dir", help="Spark warehouse/metastore folder (default: temp)")
     spark.add_argument("--report", help="write staging reconciliation/quarantine JSON here")
+    spark.add_argument(
+        "--export",
+        metavar="FOLDER",
+        help="write every mart of the first build as Parquet to FOLDER/<schema>/<table>",
+    )
     spark.add_argument(
         "--then-as-of",
         type=_date,

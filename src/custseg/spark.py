@@ -89,6 +89,8 @@ def load_raw_tables(
 
 # The models that rank customers: their windows must count over values, never hold every
 # customer of a partition (percent_rank(), cume_dist() over all customers: one task).
+# What --export writes: the relations users and BI tools query.
+EXPORTED_SCHEMAS = ("marts", "restricted")
 RANKING_MODELS = ("int_customer_rfm_snapshots", "customer_value")
 WINDOW = re.compile(r"Window \[(.*?)\], \[(.*?)\], \[(.*?)\]")
 
@@ -172,6 +174,24 @@ def build_report(spark) -> dict:
     }
 
 
+def export_relations(spark, out: Path, schemas: tuple[str, ...] = EXPORTED_SCHEMAS) -> list[str]:
+    """Every table and view dbt built in `schemas`, written as Parquet to out/schema/name
+    (a folder of part files; timestamps as microseconds, which DuckDB reads as it wrote
+    them): what a test compares with the DuckDB build of the same landing files."""
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    written = []
+    existing = {row.namespace for row in spark.sql("show databases").collect()}
+    for schema in (s for s in schemas if s in existing):
+        for row in spark.sql(f"show tables in {schema}").collect():
+            if row.isTemporary or row.tableName.endswith("__dbt_tmp"):
+                continue
+            spark.table(f"{schema}.{row.tableName}").write.mode("overwrite").parquet(
+                str(out / schema / row.tableName)
+            )
+            written.append(f"{schema}.{row.tableName}")
+    return written
+
+
 def build_on_spark(
     raw_path: Path,
     select: list[str] | None = None,
@@ -181,11 +201,13 @@ def build_on_spark(
     report_path: Path | None = None,
     then_as_of: list[str] | None = None,
     spark_conf: dict[str, str] | None = None,
+    export_path: Path | None = None,
 ) -> int:
     """Load the landing files, `dbt build` the nodes `select` names (default: all) but the
     ones `exclude` names, then for each date of `then_as_of` rebuild the segment marts
     (segment_memberships and everything after it, less `exclude`) as of that date in the
-    same session: the accumulating marts' incremental path on Spark."""
+    same session: the accumulating marts' incremental path on Spark. `export_path` gets
+    every mart as Parquet after the first build."""
     with tempfile.TemporaryDirectory(prefix="custseg-spark-") as temporary:
         root = (work_dir or Path(temporary)).resolve()
         root.mkdir(parents=True, exist_ok=True)
@@ -207,6 +229,9 @@ def build_on_spark(
                 *(["--exclude", *exclude] if exclude else []),
             ]
             result = warehouse.run_dbt(dbt_args, variables, target="spark")
+            if result.success and export_path:
+                exported = export_relations(spark, export_path.resolve())
+                print(f"Exported {len(exported)} relations to {export_path}")
             for as_of in then_as_of or []:
                 if not result.success:
                     break

@@ -1,8 +1,9 @@
 """Incremental builds equal a full build.
 
 A messy generated feed (`custseg generate --deltas`: every table a folder of a full export
-and daily deltas, with late rows and new versions of old orders and customers) gets one
-more delta on its last day: erasure requests of people the warehouse already holds. The
+and daily deltas, with late rows and new versions of old orders and customers) gets two
+more deltas on its last day: erasure requests of people the warehouse already holds, and
+new versions of orders placed months before (corrected totals). The
 warehouse is built as of the day before, then incrementally as of the last day, and
 compared row by row with
 - the same warehouse whose staging is rebuilt from every landing file that day (every
@@ -33,23 +34,30 @@ from test_erasure import traces
 
 DAY_BEFORE = AS_OF - dt.timedelta(days=1)
 MODELS = ["build", "--exclude-resource-type", "test", "unit_test"]
-# Build metadata: when a row was staged, how long a build took.
-METADATA_COLUMNS = {"staged_at"}
+# Build metadata: when a row was staged or a snapshot computed, how long a build took.
+METADATA_COLUMNS = {"staged_at", "computed_at"}
+# Incremental models that equal a full refresh; the other incremental models accumulate a
+# history of builds.
+EQUAL_TO_FULL_REFRESH = {"replace_staged_keys", "replace_snapshots"}
 METADATA_RELATIONS = {"warehouse_builds", "mart_row_counts"}
 SCHEMAS = ("staging", "intermediate", "marts", "restricted")
 ERASED = 2
 
 
 def _erase_in_last_delta(raw: Path) -> list[str]:
-    """Erasure requests, in a delta of the last day, for customers with orders and web
-    events in the full exports: people the warehouse already holds."""
+    """Erasure requests, in a delta of the last day, for customers with orders (all in the
+    last three months) and web events in the full exports: people the warehouse already
+    holds."""
     with duckdb.connect() as connection:
         ids = [
             row[0]
             for row in connection.execute(
-                f"select distinct o.customer_id from read_parquet('{raw}/orders/full.parquet') o "
-                f"join read_parquet('{raw}/web_events/full.parquet') w using (customer_id) "
-                "where o.customer_id like 'C%' order by 1 limit ?",
+                f"select o.customer_id from read_parquet('{raw}/orders/full.parquet') o "
+                f"semi join read_parquet('{raw}/web_events/full.parquet') w using (customer_id) "
+                "where o.customer_id like 'C%' group by 1 "
+                # recent buyers: the month ends before their first purchase stay as they were
+                f"having min(try_cast(left(o.ordered_at, 10) as date)) > date '{AS_OF}' - 90 "
+                "order by 1 limit ?",
                 [ERASED],
             ).fetchall()
         ]
@@ -61,6 +69,31 @@ def _erase_in_last_delta(raw: Path) -> list[str]:
         pa.table(columns, schema=schema),
         raw / "erasure_requests" / f"{AS_OF}-requests.parquet",
     )
+    assert len(ids) == ERASED
+    return ids
+
+
+def _restate_old_orders(raw: Path, erased: list[str]) -> list[str]:
+    """New versions, in a delta of the last day, of three completed orders placed four to
+    twelve months before, their totals corrected: old month ends' monetary changes while
+    their customers and months stay the same."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"create table old as select * from read_parquet('{raw}/orders/full.parquet') "
+            "where status = 'completed' and customer_id like 'C%' and customer_id not in ? "
+            "and try_cast(left(ordered_at, 10) as date) "
+            f"between date '{AS_OF}' - 365 and date '{AS_OF}' - 120 "
+            "and try_cast(order_total as decimal(14, 2)) > 0 "
+            "qualify count(*) over (partition by order_id) = 1 order by order_id limit 3",
+            [erased],
+        )
+        connection.execute(
+            "update old set order_total = "
+            "cast(cast(order_total as decimal(14, 2)) + 100 as varchar), "
+            f"updated_at = '{AS_OF}T09:00:00Z'"
+        )
+        ids = [row[0] for row in connection.execute("select order_id from old").fetchall()]
+        connection.execute(f"copy old to '{raw}/orders/{AS_OF}-restated.parquet'")
     return ids
 
 
@@ -71,6 +104,7 @@ def delta_builds(tmp_path_factory):
     generate(raw, customers=400, seed=11, fmt="parquet", as_of=AS_OF, messy=True)
     split_into_deltas(raw, AS_OF, days=3, late_percent=30, restated_percent=50)
     erased = _erase_in_last_delta(raw)
+    assert len(_restate_old_orders(raw, erased)) == 3
     # landed an hour ago: the last day's files are read again for their date (the
     # look-back), not for a modification time in the second the first build started
     landed = time.time() - 3600
@@ -199,7 +233,7 @@ def test_incremental_build_equals_staging_every_file_again(delta_builds):
 
 
 def test_incremental_build_equals_a_full_refresh(delta_builds):
-    """Every relation but the accumulating marts (incremental models outside staging: a
+    """Every relation but the accumulating marts (the incremental models that keep a
     history of builds, which a full refresh starts over) and the marts that read them."""
     _, _, _, builds, manifest = delta_builds
     nodes = manifest["nodes"]
@@ -208,7 +242,7 @@ def test_incremental_build_equals_a_full_refresh(delta_builds):
         for node in nodes.values()
         if node["resource_type"] == "model"
         and node["config"]["materialized"] == "incremental"
-        and not node["name"].startswith("base_raw__")
+        and node["config"]["incremental_strategy"] not in EQUAL_TO_FULL_REFRESH
     }
     reading = set(history)
     changed = True
@@ -222,9 +256,10 @@ def test_incremental_build_equals_a_full_refresh(delta_builds):
         changed = len(reading) != before
     assert {"segment_membership_history", "segment_sizes", "static_segment_members"} <= history
     relations = [r for r in _relations(builds["incremental"].path) if r[1] not in reading]
-    assert {"dim_customers", "customer_value", "fct_orders", "base_raw__web_events"} <= {
-        r[1] for r in relations
-    }
+    assert {
+        "dim_customers", "customer_value", "fct_orders", "base_raw__web_events",
+        "int_customer_rfm_snapshots", "customer_rfm_monthly",
+    } <= {r[1] for r in relations}  # fmt: skip
     assert _differences(builds["incremental"].path, builds["refreshed"].path, relations) == {}
 
 
@@ -246,6 +281,36 @@ def test_the_incremental_build_staged_again_only_the_new_keys(delta_builds):
     assert day_before.query(
         "select count(distinct staged_at) from staging.base_raw__web_events"
     ) == [(1,)]
+
+
+def test_the_incremental_build_computed_again_only_the_changed_rfm_snapshots(delta_builds):
+    """The day before's as_of_date snapshot is gone, the new one (a month end) computed, and
+    of the earlier month ends only those whose purchases changed (from the first month of
+    a corrected order or an erased customer's purchase) were computed again; the equality
+    tests above show that none that changed was missed."""
+    _, _, day_before, builds, _ = delta_builds
+    sql = (
+        "select snapshot_date, computed_at = max(computed_at) over () "
+        "from (select distinct snapshot_date, computed_at "
+        "from intermediate.int_customer_rfm_snapshots)"
+    )
+    before = dict(day_before.query(sql))
+    after = dict(builds["incremental"].query(sql))
+    assert DAY_BEFORE in before and DAY_BEFORE not in after
+    assert after[AS_OF] is True
+    month_ends = [day for day in after if day != AS_OF]
+    kept = [day for day in month_ends if not after[day]]
+    # (the erased people's purchases may have been the first month's)
+    assert set(month_ends) <= set(before) - {DAY_BEFORE}
+    assert 0 < len(kept) < len(month_ends), (len(kept), len(month_ends))
+    # a month end kept holds what the day before computed for it
+    assert builds["incremental"].query(
+        "select count(*) from intermediate.int_customer_rfm_snapshots where snapshot_date = ?",
+        [kept[0]],
+    ) == day_before.query(
+        "select count(*) from intermediate.int_customer_rfm_snapshots where snapshot_date = ?",
+        [kept[0]],
+    )
 
 
 def test_erased_people_vanish_from_the_incremental_warehouse(delta_builds):

@@ -13,9 +13,22 @@
     (unconverted_purchase_count says how many). A customer none of whose purchases has a
     known amount has monetary, m_score and rfm_cell null; m is scored among the customers
     with a known monetary only, and the segment of an unknown m is that of the cell with
-    m = f_score (the classic F-M average with only F known). -#}
-{#- A table: two marts read it, and the view text would overflow Spark's Derby metastore. -#}
-{{ config(materialized='table') }}
+    m = f_score (the classic F-M average with only F known).
+    Incremental on DuckDB: a month end is computed once and again only when its inputs
+    change. inputs_fingerprint adds up a hash of each customer-month of purchases up to the
+    snapshot and of the RFM cell table; a later build computes the snapshots whose
+    fingerprint differs from the stored one (a late or restated order, an FX rate, a merged
+    or erased customer, an edited cell), the as_of_date snapshot and new month ends, and
+    deletes stored dates that are no longer snapshots (the previous as_of_date, month ends
+    after a moved-back as_of_date). A model change needs --full-refresh, as in dbt.
+    Marker rows (customer_id null) name the dates strategy replace_snapshots replaces. -#}
+{#- A table on Spark: two marts read it, and the view text would overflow Spark's Derby
+    metastore. -#}
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='replace_snapshots',
+    on_schema_change='sync_all_columns',
+) }}
 with
 
 purchases as (
@@ -72,20 +85,95 @@ snapshots as (
     select {{ as_of_date() }} as snapshot_date
 ),
 
-aggregated as (
+cells as (
+    select
+        r_score,
+        f_score,
+        m_score,
+        rfm_cell,
+        rfm_segment
+    from {{ ref('int_rfm_cells_segmented') }}
+),
+
+monthly_hashes as (
+    select
+        purchase_month_end,
+        sum({{ row_hash([
+            'customer_id', 'purchase_month_end', 'order_count', 'unconverted_order_count',
+            'order_total', 'last_ordered_date'
+        ]) }}) as month_hash
+    from monthly_purchases
+    group by purchase_month_end
+),
+
+cells_hash as (
+    select
+        sum({{ row_hash(['r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_segment']) }})
+            as cells_hash
+    from cells
+),
+
+fingerprinted_snapshots as (
     select
         snapshots.snapshot_date,
+        coalesce(sum(monthly_hashes.month_hash), 0) + max(cells_hash.cells_hash)
+            as inputs_fingerprint
+    from snapshots
+    cross join cells_hash
+    left join monthly_hashes
+        on
+            snapshots.snapshot_date >= monthly_hashes.purchase_month_end
+            or snapshots.snapshot_date = {{ as_of_date() }}
+    group by snapshots.snapshot_date
+),
+
+{% if is_incremental() -%}
+stored_snapshots as (
+    select
+        snapshot_date,
+        min(inputs_fingerprint) as inputs_fingerprint
+    from {{ this }}
+    group by snapshot_date
+),
+
+computed_snapshots as (
+    select fingerprinted_snapshots.*
+    from fingerprinted_snapshots
+    left join stored_snapshots
+        on
+            fingerprinted_snapshots.snapshot_date = stored_snapshots.snapshot_date
+            and fingerprinted_snapshots.inputs_fingerprint = stored_snapshots.inputs_fingerprint
+    where
+        stored_snapshots.snapshot_date is null
+        or fingerprinted_snapshots.snapshot_date = {{ as_of_date() }}
+),
+
+replaced_snapshots as (
+    select snapshot_date from computed_snapshots
+    union
+    select snapshot_date from stored_snapshots
+    where snapshot_date not in (select snapshot_date from fingerprinted_snapshots)
+),
+{%- else -%}
+computed_snapshots as (
+    select * from fingerprinted_snapshots
+),
+{%- endif %}
+
+aggregated as (
+    select
+        computed_snapshots.snapshot_date,
         monthly_purchases.customer_id,
         sum(monthly_purchases.order_count) as frequency,
         sum(monthly_purchases.unconverted_order_count) as unconverted_purchase_count,
         sum(monthly_purchases.order_total) as monetary,
         max(monthly_purchases.last_ordered_date) as last_purchase_date
-    from snapshots
+    from computed_snapshots
     inner join monthly_purchases
         on
-            snapshots.snapshot_date >= monthly_purchases.purchase_month_end
-            or snapshots.snapshot_date = {{ as_of_date() }}
-    group by snapshots.snapshot_date, monthly_purchases.customer_id
+            computed_snapshots.snapshot_date >= monthly_purchases.purchase_month_end
+            or computed_snapshots.snapshot_date = {{ as_of_date() }}
+    group by computed_snapshots.snapshot_date, monthly_purchases.customer_id
 ),
 
 measured as (
@@ -135,16 +223,6 @@ scored as (
             and measured.monetary = monetary_ranks.ranked_value
 ),
 
-cells as (
-    select
-        r_score,
-        f_score,
-        m_score,
-        rfm_cell,
-        rfm_segment
-    from {{ ref('int_rfm_cells_segmented') }}
-),
-
 final as (
     select
         scored.snapshot_date,
@@ -159,8 +237,12 @@ final as (
         scored.f_score,
         case when scored.monetary is not null then scored.known_m_score end as m_score,
         case when scored.monetary is not null then cells.rfm_cell end as rfm_cell,
-        cells.rfm_segment
+        cells.rfm_segment,
+        computed_snapshots.inputs_fingerprint,
+        {{ run_started_at_literal() }} as computed_at
     from scored
+    inner join computed_snapshots
+        on scored.snapshot_date = computed_snapshots.snapshot_date
     inner join cells
         on
             scored.r_score = cells.r_score
@@ -172,3 +254,7 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+union all by name
+select snapshot_date from replaced_snapshots
+{%- endif %}
