@@ -18,7 +18,8 @@
          different row - all of them, none is trusted over the other;
       5. orphan:<parent>: a parent key (contract `parents`) with no staged parent row;
       6. versions: per key the latest by the version column is staged, the rest superseded
-         (ties broken by the record hash, so the choice never depends on file order).
+         (ties broken by the typed record, column by column, so the choice never depends on
+         file order nor on the engine).
     Steps 2, 4 and 5 are aggregates and joins, not window functions over the whole table,
     so memory stays bounded on event tables of tens of millions of rows.
     Every row also has staging_key (its key as parsed, the group steps 4 and 6 decide within;
