@@ -108,57 +108,53 @@
     {{ return(found) }}
 {%- endmacro %}
 
-{#- The mapping models of tool exports that feed raw contract table `table_name` (the
-    connectors its base_raw__ model passes to stage_raw_table), as relations; the tool is
-    the part of the name between stg_ and __. -#}
-{% macro connector_relations(table_name) -%}
-    {%- set found = [] -%}
-    {%- if execute -%}
-        {%- set base = graph.nodes.get('model.' ~ project_name ~ '.base_raw__' ~ table_name) -%}
-        {%- for node_id in (base.depends_on.nodes if base else []) -%}
-            {%- set node = graph.nodes.get(node_id) -%}
-            {%- if node and node.name.startswith('stg_') and not node.name.startswith('stg_raw__') -%}
-                {%- do found.append(api.Relation.create(
-                    database=node.database, schema=node.schema, identifier=node.alias)) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(found) }}
-{%- endmacro %}
 
 {#- `union all` of the rows the mapping models `connectors` wrote for raw contract table
-    `spec`, as its contract columns (text; a column a mapping lacks is null), appended to a
-    select of the landing files' rows with the same columns: staging (with_source: the
-    column record_source; with_file: a null landing_file) and the erasure models, which
-    look up the people to erase in every source. -#}
+    `spec` (every contract column in contract order, then record_source: macro
+    contract_rows), appended to a select of the landing files' rows with the same columns:
+    staging (with_source: record_source; with_file: a null landing_file) and the erasure
+    models, which look up the people to erase in every source. -#}
 {% macro tool_rows_union(spec, connectors, with_source=false, with_file=false) -%}
     {%- for connector in connectors %}
-    {%- set mapped = adapter.get_columns_in_relation(connector) | map(attribute='name')
-        | map('lower') | list %}
     union all
     select
-        {%- for column in spec.columns %}
-        {{ column.name if column.name in mapped else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
-            as {{ column.name }}{{ ',' if not loop.last or with_file or with_source }}
-        {%- endfor %}
-        {%- if with_file %}
-        cast(null as {{ dbt.type_string() }}) as landing_file{{ ',' if with_source }}
+        {{ spec.columns | map(attribute='name') | join(', ') }}
+        {%- if with_file %},
+        cast(null as {{ dbt.type_string() }}) as landing_file
         {%- endif %}
-        {%- if with_source %}
+        {%- if with_source %},
         record_source
         {%- endif %}
     from {{ connector }}
     {%- endfor %}
 {%- endmacro %}
 
-{#- Every raw row of contract table `table_name`: its landing files' and those the tool
-    exports feeding it were mapped to (the erasure models find people in every source). -#}
-{% macro select_raw_and_tool_rows(table_name) -%}
+{#- The end of a mapping model: the rows of `relation` as raw contract `table_name` rows,
+    every contract column in contract order as text (the ones `relation` does not map, in
+    `mapped`, are null), then record_source (the tool) and any `extra` columns. -#}
+{% macro contract_rows(table_name, relation, mapped, tool, extra=[]) -%}
+    {#- not source(): a mapping reads the tool's files, not the contract table's -#}
+    {%- set spec = raw_contract_spec(api.Relation.create(identifier=table_name)) -%}
+    select
+        {%- for column in spec.columns %}
+        {{ column.name if column.name in mapped else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            as {{ column.name }},
+        {%- endfor %}
+        '{{ tool }}' as record_source
+        {%- for column in extra %},
+        {{ column }}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+{#- Every raw row of contract table `table_name`: its landing files' and the rows of the
+    mapping models `connectors` (the erasure models find people in every source). -#}
+{% macro select_raw_and_tool_rows(table_name, connectors) -%}
     {%- set source_relation = source('raw', table_name) -%}
     {%- set spec = raw_contract_spec(source_relation) -%}
     select landed.*
     from (
         {{ select_raw_table(source_relation, spec) | indent(8) }}
     ) as landed
-    {{- tool_rows_union(spec, connector_relations(table_name)) }}
+    {{- tool_rows_union(spec, connectors) }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Per raw table and record source (the landing files, 'landing'; each tool whose export
-    feeds the table, e.g. 'shopify'): rows read (counted straight from the landing files,
-    or from the tool's mapping model), and what became of them. raw = staged + quarantined + superseded + exact
+    feeds the table, e.g. 'shopify'): rows read (counted straight from the landing files;
+    for a tool, the rows its mapping wrote), and what became of them. raw = staged + quarantined + superseded + exact
     duplicates + erased is tested; staged equals the rows of the table's staging model.
     Erased rows are counted with their exact copies. -#}
 with
@@ -16,15 +16,15 @@ raw_{{ table_name }} as (
         'landing' as record_source,
         count(*) as raw_row_count
     from raw_rows_{{ table_name }}
-    {%- for connector in connector_relations(table_name) %}
     union all
+    {#- a tool export's rows as its mapping wrote them (they are never stored as landed:
+        the export's own rows are reconciled by a singular test per export) #}
     select
-        '{{ connector.identifier.split('__')[0][4:] }}' as record_source,
-        count(*) as raw_row_count
-    from {{ connector }}
-    {#- a tool without an export in the landing folder has no row #}
-    having count(*) > 0
-    {%- endfor %}
+        record_source,
+        sum(duplicate_count + 1) as raw_row_count
+    from {{ ref('base_raw__' ~ table_name) }}
+    where record_source <> 'landing'
+    group by record_source
 ),
 
 fates_{{ table_name }} as (

@@ -23,10 +23,11 @@ final as (
         end as status,
         ordered_at as recorded_at,
         'shopify_checkout' as source,  -- noqa: RF04
-        'shopify' as record_source,
         export_file,
         export_row
     from orders
 )
 
-select * from final
+{{ contract_rows('consents', 'final', [
+    'customer_id', 'purpose', 'status', 'recorded_at', 'source',
+], 'shopify', ['export_file', 'export_row']) }}

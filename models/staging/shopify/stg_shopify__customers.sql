@@ -37,10 +37,12 @@ final as (
         regexp_replace(order_billing_zip, '^''+', '') as postal_code,
         'customer' as lifecycle_stage,
         first_ordered_at as created_at,
-        last_updated_at as updated_at,
-        'shopify' as record_source
+        last_updated_at as updated_at
     from ranked
     where recency_rank = 1
 )
 
-select * from final
+{{ contract_rows('customers', 'final', [
+    'customer_id', 'email', 'first_name', 'last_name', 'phone', 'country_code', 'region',
+    'city', 'postal_code', 'lifecycle_stage', 'created_at', 'updated_at',
+], 'shopify') }}

@@ -16,10 +16,11 @@ final as (
         {{ dbt.concat(["'shopify:'", 'coalesce(lineitem_sku, lineitem_name)']) }} as product_id,
         lineitem_quantity as quantity,
         lineitem_price as unit_price,
-        'shopify' as record_source,
         export_file,
         export_row
     from order_rows
 )
 
-select * from final
+{{ contract_rows('order_items', 'final', [
+    'order_id', 'line_number', 'product_id', 'quantity', 'unit_price',
+], 'shopify', ['export_file', 'export_row']) }}

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#- The Shopify orders export, one row per export row (line item), with its order's
     order-level columns (filled on the order's first row in the file) on every row, typed
     where the mappings need it. An order exported in two files is two versions of it. -#}

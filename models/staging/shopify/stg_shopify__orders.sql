@@ -69,13 +69,15 @@ final as (
         end as delivery_speed,
         order_discount_code as coupon_code,
         {#- Shopify writes a zip with a leading ' so that spreadsheets keep its zeros -#}
-        
         regexp_replace(order_shipping_zip, '^''+', '') as shipping_postal_code,
         updated_at,
-        'shopify' as record_source,
         export_file,
         export_row
     from order_rows
 )
 
-select * from final
+{{ contract_rows('orders', 'final', [
+    'order_id', 'customer_id', 'ordered_at', 'status', 'currency', 'order_total',
+    'discount_total', 'shipping_total', 'channel', 'device_type', 'delivery_speed',
+    'coupon_code', 'shipping_postal_code', 'updated_at',
+], 'shopify', ['export_file', 'export_row']) }}

@@ -24,10 +24,11 @@ final as (
         lineitem_name as product_name,
         vendor as brand,
         coalesce(lineitem_compare_at_price, lineitem_price) as list_price,
-        upper(order_currency) as currency,
-        'shopify' as record_source
+        upper(order_currency) as currency
     from ranked
     where recency_rank = 1
 )
 
-select * from final
+{{ contract_rows('products', 'final', [
+    'product_id', 'product_name', 'brand', 'list_price', 'currency',
+], 'shopify') }}

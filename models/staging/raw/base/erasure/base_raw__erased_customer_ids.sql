@@ -3,8 +3,6 @@
     are merged by email (var merge_contacts_by_email), every contact that ever shared a
     normalised email with one of them (any raw version). -#}
 {{ config(materialized='ephemeral') }}
-{#- the tool exports' rows too (macro select_raw_and_tool_rows) #}
--- depends_on: {{ ref('stg_shopify__customers') }}
 
 with
 
@@ -20,7 +18,7 @@ requested as (
 {%- if var('merge_contacts_by_email') %}
 
 customers as (
-    {{ select_raw_and_tool_rows('customers') | indent(4) }}
+    {{ select_raw_and_tool_rows('customers', [ref('stg_shopify__customers')]) | indent(4) }}
 ),
 
 erased_emails as (

@@ -2,8 +2,6 @@
     Every normalised email any raw version of a contact who asked for erasure ever had.
     A request counts when its customer_id is present, whatever else is wrong with it. -#}
 {{ config(materialized='ephemeral') }}
-{#- the tool exports' rows too (macro select_raw_and_tool_rows) #}
--- depends_on: {{ ref('stg_shopify__customers') }}
 
 with
 
@@ -13,7 +11,7 @@ erasure_requests as (
 ),
 
 customers as (
-    {{ select_raw_and_tool_rows('customers') | indent(4) }}
+    {{ select_raw_and_tool_rows('customers', [ref('stg_shopify__customers')]) | indent(4) }}
 ),
 
 requested as (

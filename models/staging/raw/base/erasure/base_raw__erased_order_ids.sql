@@ -2,13 +2,11 @@
     The order_ids of every raw order (any version, valid or not) of an erased customer, so
     that their order lines vanish too. -#}
 {{ config(materialized='ephemeral') }}
-{#- the tool exports' rows too (macro select_raw_and_tool_rows) #}
--- depends_on: {{ ref('stg_shopify__orders') }}
 
 with
 
 orders as (
-    {{ select_raw_and_tool_rows('orders') | indent(4) }}
+    {{ select_raw_and_tool_rows('orders', [ref('stg_shopify__orders')]) | indent(4) }}
 ),
 
 erased_customers as (
