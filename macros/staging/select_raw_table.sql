@@ -47,7 +47,7 @@
         {%- set delimiter = _raw_csv_delimiter(path) -%}
         {%- set reader = "read_csv(" ~ files ~ ", header = true, delim = '"
             ~ delimiter | replace("'", "''") ~ "', quote = '\"', escape = '\"', "
-            ~ "all_varchar = true" ~ options ~ ")" -%}
+            ~ "comment = '', all_varchar = true" ~ options ~ ")" -%}
     {%- else -%}
         {%- set reader = "read_parquet(" ~ files ~ options ~ ")" -%}
     {%- endif -%}
@@ -175,7 +175,7 @@
 {%- endmacro %}
 
 {% macro _missing_raw_table(spec, looked_at) -%}
-    {%- if spec.required -%}
+    {%- if spec.required and not tool_exports_feeding(spec.name) -%}
         {{ exceptions.raise_compiler_error(
             "Raw table '" ~ spec.name ~ "' is missing (" ~ looked_at ~ "). The raw contract "
             ~ "requires it; check var raw_path / raw_format (or raw_schema on warehouse engines).") }}

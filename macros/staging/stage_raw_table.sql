@@ -34,8 +34,13 @@
     `parents` maps each parent table named in the contract to its base model relation;
     `erased` maps each contract `erasure` column to the (ephemeral) relation of its erased
     values, column `erased_key` (emails are matched normalised). The source, parent and
-    erasure relations are passed in by the model so the DAG shows them. -#}
-{% macro stage_raw_table(source_relation, parents={}, erased={}) -%}
+    erasure relations are passed in by the model so the DAG shows them.
+    `connectors`: the relations of tool exports mapped onto this table (models/staging/
+    <tool>/stg_<tool>__*: contract columns as text, a missing one reads as null), staged
+    with the landing files' rows by the same rules; record_source says where each row came
+    from ('landing' for the contract's files, else the tool). A table fed by a tool export
+    is staged whole every build (staging_delta). -#}
+{% macro stage_raw_table(source_relation, parents={}, erased={}, connectors=[]) -%}
 {%- if not execute -%}
     {{ return('select 1 as parsing') }}
 {%- endif -%}
@@ -69,7 +74,13 @@
 with
 
 raw_rows as (
-    {{ select_raw_table(source_relation, spec, with_file=delta is not none) | indent(4) }}
+    select
+        landed.*,
+        'landing' as record_source
+    from (
+        {{ select_raw_table(source_relation, spec, with_file=delta is not none) | indent(8) }}
+    ) as landed
+    {{- tool_rows_union(spec, connectors, with_source=true, with_file=delta is not none) }}
 ),
 {%- if delta is not none %}
 
@@ -108,7 +119,7 @@ touched_keys as (
 ),
 
 selected_rows as (
-    select {{ names | join(', ') }}
+    select {{ names | join(', ') }}, record_source
     from keyed_rows
     where staging_key in (select staging_key from touched_keys)
     {%- for column in columns if column.name in spec.erasure %}
@@ -122,9 +133,10 @@ selected_rows as (
 distinct_rows as (
     select
         {{ names | join(',\n        ') }},
+        record_source,
         count(*) - 1 as duplicate_count
     from {{ 'selected_rows' if delta is not none else 'raw_rows' }}
-    group by {{ names | join(', ') }}
+    group by {{ names | join(', ') }}, record_source
 ),
 
 parsed as (
@@ -301,6 +313,7 @@ final as (
             when is_erased then 'erased'
             else {{ _staging_key(key_columns, '', '__value', parse=false) }}
         end as staging_key,
+        record_source,
         {{ run_started_at_literal() }} as staged_at
     from versioned
 )

@@ -14,7 +14,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set landed = raw_table_files({'name': table_name}) -%}
-    {%- if not landed.folder -%}
+    {%- if not landed.folder or tool_exports_feeding(table_name) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 AUTO = "auto"
@@ -143,7 +144,9 @@ def reader_sql(path: str | list[str], delimiter: str = ",") -> str:
     if is_csv(paths[0]):
         return (
             f"read_csv({files}, header = true, delim = {_literal(delimiter)}, "
-            f"quote = '\"', escape = '\"', all_varchar = true{by_name})"
+            # comment = '': DuckDB's sniffer otherwise may take rows starting with # (a
+            # Shopify order name, an id) for comments and drop them
+            f"quote = '\"', escape = '\"', comment = '', all_varchar = true{by_name})"
         )
     return f"read_parquet({files}{by_name})"
 
@@ -185,3 +188,63 @@ def header_hint(columns: list[str], delimiter: str | None, configured: str = AUT
                 f" {delimiter_shown(seen[0])}, or to auto."
             )
     return hint
+
+
+# ---------------------------------------------------------------------- tool exports
+# The tool exports the connectors read (sub-folders of the landing folder): defined once, in
+# the dbt project's connector sources, which dbt's macro select_tool_export reads too.
+CONNECTOR_SOURCES = Path("models") / "staging" / "connectors" / "_connectors__sources.yml"
+
+
+@dataclass(frozen=True)
+class ToolExport:
+    """One kind of tool export: files matching ``pattern`` in ``<raw_path>/<folder>/``,
+    mapped onto the contract tables ``feeds``; unusable without ``required`` columns."""
+
+    tool: str
+    name: str
+    folder: str
+    pattern: str
+    feeds: tuple[str, ...]
+    required: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.tool} {self.name.replace('_', ' ')}"
+
+    def files(self, raw_path: Path) -> list[str]:
+        return sorted(glob.glob(str(Path(raw_path) / self.folder / self.pattern)))
+
+
+def _meta(node: dict) -> dict:
+    return (node.get("config") or {}).get("meta") or node.get("meta") or {}
+
+
+def tool_exports() -> list[ToolExport]:
+    """Every tool export the connectors define, in the order of their sources file."""
+    import yaml
+
+    from . import warehouse
+
+    document = yaml.safe_load((warehouse.project_dir() / CONNECTOR_SOURCES).read_text("utf-8"))
+    return [
+        ToolExport(
+            tool=source["name"],
+            name=table["name"],
+            folder=_meta(source).get("folder", source["name"]),
+            pattern=_meta(table)["files"],
+            feeds=tuple(_meta(table).get("feeds") or ()),
+            required=tuple(
+                column["name"]
+                for column in table.get("columns") or []
+                if _meta(column).get("required")
+            ),
+        )
+        for source in document["sources"]
+        for table in source["tables"]
+    ]
+
+
+def exports_feeding(raw_path: Path, table: str) -> list[ToolExport]:
+    """The tool exports with files in ``raw_path`` that feed contract table ``table``."""
+    return [e for e in tool_exports() if table in e.feeds and e.files(raw_path)]

@@ -48,7 +48,9 @@ def test_only_customers_and_orders_stage_with_empty_optional_tables(messy_raw, t
         "select list(column_name || ' ' || data_type order by ordinal_position) "
         "from information_schema.columns where table_name = 'stg_raw__event_registrations'"
     )
-    assert columns[0][-2:] == ["registered_at TIMESTAMP", "has_attended BOOLEAN"]
+    assert columns[0][-3:] == [
+        "registered_at TIMESTAMP", "has_attended BOOLEAN", "record_source VARCHAR"
+    ]  # fmt: skip
 
 
 def test_a_missing_required_table_stops_the_build_naming_table_and_path(messy_raw, tmp_path):

@@ -1,7 +1,8 @@
 {#- One row per surviving customer: the CRM attributes of all its merged contacts, each
     attribute the latest non-null value by updated_at (ties: larger customer_id), so a
     newer contact's address wins while an older contact's birth date still fills a gap.
-    created_at is the earliest of the contacts: the person's first appearance. -#}
+    created_at is the earliest of the contacts: the person's first appearance;
+    record_sources lists where its contacts came from (landing, shopify, ...). -#}
 {#- A table: eight models and sixteen tests read it. -#}
 {{ config(materialized='table') }}
 {%- set attributes = [
@@ -53,17 +54,28 @@ filled as (
     )
 ),
 
+sources as (
+    select
+        surviving_customer_id,
+        {{ sorted_distinct_list('record_source') }} as record_sources
+    from contacts
+    group by surviving_customer_id
+),
+
 final as (
     select
-        surviving_customer_id as customer_id,
+        filled.surviving_customer_id as customer_id,
         {%- for attribute in attributes %}
-        {{ attribute }},
+        filled.{{ attribute }},
         {%- endfor %}
-        created_at,
-        updated_at,
-        cast(contact_count as {{ dbt.type_bigint() }}) as contact_count
+        filled.created_at,
+        filled.updated_at,
+        cast(filled.contact_count as {{ dbt.type_bigint() }}) as contact_count,
+        sources.record_sources
     from filled
-    where history_rank = 1
+    inner join sources
+        on filled.surviving_customer_id = sources.surviving_customer_id
+    where filled.history_rank = 1
 )
 
 select * from final

@@ -170,6 +170,7 @@ final as (
             ) as {{ dbt.type_bigint() }}
         ) as customer_tenure_days,
         known_by_as_of.contact_count as merged_contact_count,
+        known_by_as_of.record_sources,
         cast(coalesce(order_history.order_count, 0) as {{ dbt.type_bigint() }}) as order_count,
         cast(coalesce(order_history.purchase_count, 0) as {{ dbt.type_bigint() }})
             as purchase_count,

@@ -14,7 +14,8 @@ renamed as (
         started_at,
         ended_at,
         cost,
-        upper(currency) as currency
+        upper(currency) as currency,
+        record_source
     from base
 )
 

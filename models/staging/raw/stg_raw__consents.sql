@@ -11,7 +11,8 @@ renamed as (
         purpose,
         status,
         recorded_at,
-        source
+        source,
+        record_source
     from base
 )
 

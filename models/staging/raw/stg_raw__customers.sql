@@ -31,7 +31,8 @@ renamed as (
         lower(language) as language,
         lifecycle_stage,
         created_at,
-        updated_at
+        updated_at,
+        record_source
     from base
 )
 

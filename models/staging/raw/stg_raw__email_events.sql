@@ -11,7 +11,8 @@ renamed as (
         occurred_at,
         customer_id,
         campaign_id,
-        event_type
+        event_type,
+        record_source
     from base
 )
 

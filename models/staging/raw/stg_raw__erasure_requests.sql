@@ -8,7 +8,8 @@ base as (
 renamed as (
     select
         customer_id,
-        requested_at
+        requested_at,
+        record_source
     from base
 )
 

@@ -14,7 +14,8 @@ renamed as (
         event_city,
         event_date,
         registered_at,
-        attended as has_attended
+        attended as has_attended,
+        record_source
     from base
 )
 

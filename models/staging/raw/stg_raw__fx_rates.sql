@@ -9,7 +9,8 @@ renamed as (
     select
         upper(currency) as currency,
         rate_date,
-        rate_to_reporting
+        rate_to_reporting,
+        record_source
     from base
 )
 

@@ -10,7 +10,8 @@ renamed as (
         customer_id,
         tier,
         points_balance,
-        joined_at
+        joined_at,
+        record_source
     from base
 )
 

@@ -11,7 +11,8 @@ renamed as (
         line_number,
         product_id,
         quantity,
-        unit_price
+        unit_price,
+        record_source
     from base
 )
 

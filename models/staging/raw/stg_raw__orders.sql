@@ -20,7 +20,8 @@ renamed as (
         delivery_speed,
         coupon_code,
         shipping_postal_code,
-        updated_at
+        updated_at,
+        record_source
     from base
 )
 

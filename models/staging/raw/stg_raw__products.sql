@@ -14,7 +14,8 @@ renamed as (
         brand,
         list_price,
         upper(currency) as currency,
-        launched_at
+        launched_at,
+        record_source
     from base
 )
 

@@ -11,7 +11,8 @@ renamed as (
         customer_id,
         product_id,
         rating,
-        created_at
+        created_at,
+        record_source
     from base
 )
 

@@ -13,7 +13,8 @@ renamed as (
         question_key,
         answer,
         answered_at,
-        source
+        source,
+        record_source
     from base
 )
 

@@ -22,7 +22,8 @@ renamed as (
         app_platform,
         utm_source,
         utm_medium,
-        utm_campaign
+        utm_campaign,
+        record_source
     from base
 )
 

@@ -304,6 +304,16 @@ def _parent_test(table: Table, column: str) -> dict:
     }
 
 
+# Where a row came from: the contract's landing files, or a tool export mapped onto the table.
+RECORD_SOURCE = {
+    "name": "record_source",
+    "description": (
+        "Where the row came from: 'landing' (the contract's landing files) or the tool whose "
+        "export was mapped onto this table (models/staging/<tool>/, e.g. 'shopify')."
+    ),
+}
+
+
 def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
     # The staged key: unique after versions collapse; its columns are required, so
     # not_null lists them too, and the pair is the primary-key test.
@@ -329,6 +339,7 @@ def _staging_model(table: Table, comments: dict[tuple[str, str], str]) -> dict:
         if tests:
             entry["data_tests"] = tests
         columns.append(entry)
+    columns.append(RECORD_SOURCE)
     versions = (
         f" Versions collapsed to the latest by {table.version_column}."
         if table.version_column
@@ -411,9 +422,11 @@ def render_staging_models() -> str:
         {
             "name": "stg_raw__reconciliation",
             "description": (
-                "Grain: one row per raw contract table. What became of every raw row: raw rows "
-                "(counted straight from the source) = staged + quarantined + superseded "
-                "versions + exact duplicates + erased, and staged = rows of the staging model."
+                "Grain: one row per raw contract table and record source (its landing files; "
+                "each tool export mapped onto it). What became of every raw row: raw rows "
+                "(counted straight from the landing files or the tool's mapping model) = "
+                "staged + quarantined + superseded versions + exact duplicates + erased, and "
+                "staged = rows of the staging model."
             ),
             "data_tests": [
                 _rows_satisfy(
@@ -424,11 +437,12 @@ def render_staging_models() -> str:
                         " + superseded_row_count + exact_duplicate_row_count + erased_row_count",
                         "staged_row_count = staging_model_row_count",
                     ],
-                    unique=["table_name"],
+                    unique=["table_name", "record_source"],
                 )
             ],
             "columns": [
                 {"name": "table_name", "description": "The raw contract table."},
+                RECORD_SOURCE,
                 {"name": "raw_row_count", "description": "Rows in the raw file or table."},
                 {"name": "staged_row_count", "description": "Rows staged."},
                 {"name": "quarantined_row_count", "description": "Rows quarantined."},
@@ -528,6 +542,7 @@ def render_base_models() -> str:
                             "an incremental build stages again whole. 'erased' on erased rows."
                         ),
                     },
+                    RECORD_SOURCE,
                     {
                         "name": "staged_at",
                         "description": "When the build that staged this row started (UTC).",

@@ -147,4 +147,4 @@ def split_into_deltas(
 def _reader(path: Path) -> str:
     if path.name.endswith(".parquet"):
         return f"read_parquet({_literal(path)})"
-    return f"read_csv({_literal(path)}, header = true, all_varchar = true)"
+    return f"read_csv({_literal(path)}, header = true, comment = '', all_varchar = true)"

@@ -4,6 +4,7 @@
         erased={
             'customer_id': ref('base_raw__erased_customer_ids'),
             'email': ref('base_raw__erased_emails'),
-        }
+        },
+        connectors=[ref('stg_shopify__customers')]
     )
 }}

@@ -2,6 +2,7 @@
     stage_raw_table(
         source('raw', 'order_items'),
         parents={'orders': ref('base_raw__orders')},
-        erased={'order_id': ref('base_raw__erased_order_ids')}
+        erased={'order_id': ref('base_raw__erased_order_ids')},
+        connectors=[ref('stg_shopify__order_lines')]
     )
 }}

@@ -18,8 +18,7 @@ requested as (
 {%- if var('merge_contacts_by_email') %}
 
 customers as (
-    {{ select_raw_table(source('raw', 'customers'),
-        raw_contract_spec(source('raw', 'customers'))) | indent(4) }}
+    {{ select_raw_and_tool_rows('customers', [ref('stg_shopify__customers')]) | indent(4) }}
 ),
 
 erased_emails as (

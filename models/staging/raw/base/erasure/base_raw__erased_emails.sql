@@ -11,8 +11,7 @@ erasure_requests as (
 ),
 
 customers as (
-    {{ select_raw_table(source('raw', 'customers'),
-        raw_contract_spec(source('raw', 'customers'))) | indent(4) }}
+    {{ select_raw_and_tool_rows('customers', [ref('stg_shopify__customers')]) | indent(4) }}
 ),
 
 requested as (

@@ -6,8 +6,7 @@
 with
 
 orders as (
-    {{ select_raw_table(source('raw', 'orders'),
-        raw_contract_spec(source('raw', 'orders'))) | indent(4) }}
+    {{ select_raw_and_tool_rows('orders', [ref('stg_shopify__orders')]) | indent(4) }}
 ),
 
 erased_customers as (

@@ -1,0 +1,242 @@
+"""Tool exports as they come: a landing folder holding only Shopify's orders export (two
+files written by hand in Shopify's documented layout: one row per line item, order-level
+columns on an order's first row, `Name` values starting with #, timestamps with offsets)
+builds the whole warehouse with `custseg build`; every export row is staged, quarantined
+with a reason, or counted as a duplicate or version; and a Shopify buyer is one person with
+the same e-mail in the contract's CRM file.
+
+The fixture (tests/fixtures/tools/shopify/):
+- #1001 Anna.Berg@Example.com: paid, fulfilled, two lines, express, Accepts Marketing yes;
+- #1002 ben.guest@example.org (a guest checkout): refunded in full;
+- #1003 carla: voided and cancelled;
+- #1004 BEN.GUEST@example.org: partially refunded (60.00 less 10.00), at the shop (pos),
+  store pickup, two identical lines;
+- #1005 anna.berg@example.com: paid, unfulfilled in file 1, fulfilled in file 2 (a new
+  version), Accepts Marketing no;
+- #1006 dora: authorized only (not a purchase);
+- #1007 eve: Total "12,50" (not a number: quarantined, and its line an orphan);
+- a stray line without an order Name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, custseg_here, run_dbt
+from test_erasure import traces
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tools"
+
+
+def buyer(email: str) -> str:
+    """A Shopify buyer's customer id: shopify: and the SHA-256 of the normalised e-mail."""
+    return "shopify:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+ANNA, BEN = buyer("anna.berg@example.com"), buyer("ben.guest@example.org")
+
+
+@pytest.fixture(scope="module")
+def shopify_only(tmp_path_factory):
+    """`custseg build` of a landing folder holding nothing but the Shopify exports. The two
+    quarantined orders are 2 of 8: the quarantine limit is raised for this shop."""
+    root = tmp_path_factory.mktemp("shopify_only")
+    shutil.copytree(FIXTURES / "shopify", root / "raw" / "shopify")
+    completed = custseg_here(
+        root,
+        [
+            "build", "--raw-path", str(root / "raw"), "--as-of", AS_OF.isoformat(),
+            "--var", "max_quarantine_ratio=0.2",
+        ],
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    return root / "warehouse.duckdb", completed
+
+
+def _query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+def test_gate_1_takes_the_export_for_the_required_tables(shopify_only):
+    _, completed = shopify_only
+    assert "fed by the shopify orders export" in completed.stdout
+    assert "QUALITY GATES FAILED" not in completed.stdout
+
+
+def test_orders_map_row_by_row(shopify_only):
+    path, _ = shopify_only
+    orders = {
+        row[0]: row[1:]
+        for row in _query(
+            path,
+            "select order_id, customer_id, status, order_total, cast(ordered_at as varchar), "
+            "channel, delivery_speed, shipping_postal_code, coupon_code, record_source "
+            "from staging.stg_raw__orders",
+        )
+    }
+    assert set(orders) == {f"shopify:#100{n}" for n in range(1, 7)}  # 1007 quarantined
+    # the same person whatever the letter case of the e-mail
+    assert orders["shopify:#1001"][0] == orders["shopify:#1005"][0] == ANNA
+    assert orders["shopify:#1002"][0] == orders["shopify:#1004"][0] == BEN
+    status = {order: row[1] for order, row in orders.items()}
+    assert status == {
+        "shopify:#1001": "completed",
+        "shopify:#1002": "returned",
+        "shopify:#1003": "cancelled",
+        "shopify:#1004": "completed",
+        "shopify:#1005": "completed",  # file 2's newer version: fulfilled
+        "shopify:#1006": "placed",
+    }
+    totals = {order: float(row[2]) for order, row in orders.items()}
+    assert totals["shopify:#1001"] == 84.90
+    assert totals["shopify:#1002"] == 0.0  # refunded in full
+    assert totals["shopify:#1004"] == 50.0  # 60.00 less the 10.00 refunded
+    # 2025-10-07 09:50:26 +0200 is 07:50:26 UTC
+    assert orders["shopify:#1001"][3] == "2025-10-07 07:50:26"
+    assert orders["shopify:#1001"][4:8] == ("web", "express", "10115", "WELCOME10")
+    assert orders["shopify:#1004"][4:6] == ("store", "pickup")
+    assert {row[8] for row in orders.values()} == {"shopify"}
+
+
+def test_line_items_keep_their_position_and_identical_lines(shopify_only):
+    path, _ = shopify_only
+    lines = _query(
+        path,
+        "select order_id, line_number, product_id, quantity, unit_price "
+        "from staging.stg_raw__order_items order by 1, 2",
+    )
+    by_order: dict[str, list] = {}
+    for order_id, *line in lines:
+        by_order.setdefault(order_id, []).append(tuple(line))
+    assert [line[:3] for line in by_order["shopify:#1001"]] == [
+        (1, "shopify:SKU-MASK", 2),
+        (2, "shopify:SKU-SER", 1),
+    ]
+    assert float(by_order["shopify:#1001"][0][3]) == 34.90
+    # two identical lines are two lines, not a duplicate
+    assert [line[:3] for line in by_order["shopify:#1004"]] == [
+        (1, "shopify:SKU-TOTE", 1),
+        (2, "shopify:SKU-TOTE", 1),
+    ]
+    # a line without a SKU is its product's name
+    assert by_order["shopify:#1006"][0][1] == "shopify:Soap Bar"
+
+
+def test_every_export_row_is_accounted_for(shopify_only):
+    """The export's 11 rows are 11 order lines: 8 staged, 1 exact copy (#1005's line in
+    both files), 1 without an order (missing order_id), 1 of the quarantined order #1007
+    (orphan). Orders: 8 first rows, 6 staged, 1 older version, 1 quarantined."""
+    path, _ = shopify_only
+    # nothing of the export is stored as it landed: only through staging
+    assert _query(
+        path,
+        "select count(*) from information_schema.tables where table_name like '%shopify%'",
+    ) == [(0,)]
+    reconciliation = {
+        row[0]: row[1:]
+        for row in _query(
+            path,
+            "select table_name, raw_row_count, staged_row_count, quarantined_row_count, "
+            "superseded_row_count, exact_duplicate_row_count, erased_row_count "
+            "from staging.stg_raw__reconciliation where record_source = 'shopify'",
+        )
+    }
+    assert reconciliation["order_items"] == (11, 8, 2, 0, 1, 0)
+    assert reconciliation["orders"] == (8, 6, 1, 1, 0, 0)
+    assert reconciliation["customers"] == (5, 5, 0, 0, 0, 0)
+    quarantined = set(
+        _query(
+            path,
+            "select table_name, quarantine_reason from staging.stg_raw__quarantine",
+        )
+    )
+    assert quarantined == {
+        ("orders", "bad_type:order_total"),
+        ("order_items", "missing_required:order_id"),
+        ("order_items", "orphan:orders"),
+    }
+
+
+def test_one_customer_per_buyer_with_value_and_consent(shopify_only):
+    path, _ = shopify_only
+    customers = dict(_query(path, "select customer_id, record_sources from marts.dim_customers"))
+    assert len(customers) == 5 and set(customers.values()) == {"shopify"}
+    rfm = {
+        row[0]: (row[1], float(row[2]))
+        for row in _query(path, "select customer_id, frequency, monetary from marts.customer_rfm")
+    }
+    assert rfm == {ANNA: (2, 104.80), BEN: (1, 50.0)}
+    consent = dict(
+        _query(
+            path,
+            "select customer_id, status from staging.stg_raw__consents "
+            "where purpose = 'email_marketing'",
+        )
+    )
+    # Anna said yes at her first order and no at her latest: the latest wins
+    assert consent[ANNA] == "denied" and consent[BEN] == "granted"
+
+
+def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
+    """Contract files and a tool export together: the CRM contact (created first) survives
+    and the Shopify buyer with the same e-mail in other letters is merged into it. An
+    erasure request naming a Shopify buyer erases them in every source."""
+    raw = tmp_path / "raw"
+    shutil.copytree(FIXTURES / "shopify", raw / "shopify")
+    (raw / "customers.csv").write_text(
+        "customer_id,email,first_name,created_at,updated_at\n"
+        "C1,ANNA.BERG@example.com,Anna,2024-01-05T10:00:00Z,2024-01-05T10:00:00Z\n"
+        "C2,zoe@example.net,Zoe,2024-02-01T10:00:00Z,2024-02-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,ordered_at,status,currency,order_total,updated_at\n"
+        "O1,C1,2024-03-01T10:00:00Z,completed,EUR,10.00,2024-03-01T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    (raw / "erasure_requests.csv").write_text(
+        f"customer_id,requested_at\n{BEN},2026-06-01T00:00:00Z\n", encoding="utf-8"
+    )
+    build = run_dbt(
+        tmp_path / "warehouse.duckdb",
+        raw,
+        [
+            "build",
+            "--select",
+            "+dim_customers",
+            "+stg_raw__reconciliation",
+            "+stg_raw__quarantine",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+        ],
+    )
+    assert build.result.success, build.result.failures()
+    assert dict(
+        build.query(
+            "select customer_id, merged_contact_count || ' ' || record_sources "
+            "from marts.dim_customers"
+        )
+    ) == {"C1": "2 landing|shopify", "C2": "1 landing",
+          buyer("carla@example.com"): "1 shopify", buyer("dora@example.com"): "1 shopify",
+          buyer("eve@example.com"): "1 shopify"}  # fmt: skip
+    # Ben's customer row, his two orders, their three lines and his consents are erased
+    erased = dict(
+        build.query(
+            "select table_name, erased_row_count from staging.stg_raw__reconciliation "
+            "where record_source = 'shopify' and erased_row_count > 0"
+        )
+    )
+    assert erased == {"customers": 1, "orders": 2, "order_items": 3, "consents": 2}
+    # and nothing anywhere holds his id, his e-mail or his orders' ids
+    assert traces(build.path, {BEN, "ben.guest@example.org", "#1002", "#1004"}) == []
+    assert build.query(
+        "select purchase_count from marts.dim_customers where customer_id = 'C1'"
+    ) == [(3,)]
