@@ -341,3 +341,33 @@ def test_a_table_as_both_a_file_and_a_folder_is_an_error_naming_both(tmp_path):
     write_parquet(tmp_path / "orders.parquet", ORDER_HEADER, ORDERS)
     present = {(r.table, r.check): r for r in validate_raw(tmp_path, now=NOW)}
     assert present[("customers", "file_present")].status == FAIL
+
+
+def test_rows_starting_with_a_hash_are_rows_not_comments(tmp_path):
+    """DuckDB's CSV sniffer took the # of Shopify's order names for a comment character and
+    dropped those rows without a word (9 of 10 rows of the hand-written orders export). The
+    same file landed as a contract table, its columns renamed: gate 1's reader and
+    staging's read every row."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "tools" / "shopify"
+    lines = (fixture / "orders_export_1.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    header[:6] = CUSTOMER_HEADER
+    folder = tmp_path / "export"
+    folder.mkdir()
+    path = folder / "customers.csv"
+    path.write_text("\r\n".join([",".join(header), *lines[1:]]) + "\r\n", encoding="utf-8")
+    write_csv(folder / "orders.csv", ORDER_HEADER, ORDERS, ",")
+    with duckdb.connect() as connection:
+        read = connection.execute(
+            f"select count(*) from {landing.reader_sql(str(path), ',')}"
+        ).fetchone()
+    assert read == (len(lines) - 1,)
+    from conftest import run_dbt
+
+    build = run_dbt(
+        tmp_path / "warehouse.duckdb", folder, ["run", "--select", "+stg_raw__reconciliation"]
+    )
+    assert build.result.success, build.result.failures()
+    assert build.query(
+        "select raw_row_count from staging.stg_raw__reconciliation where table_name = 'customers'"
+    ) == [(len(lines) - 1,)]
