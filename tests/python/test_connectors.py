@@ -240,3 +240,15 @@ def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
     assert build.query(
         "select purchase_count from marts.dim_customers where customer_id = 'C1'"
     ) == [(3,)]
+
+
+def test_an_export_in_the_wrong_folder_is_named_with_where_it_belongs(tmp_path):
+    """The mistake people make: the export dropped beside the contract files instead of in
+    shopify/. Gate 1 says which file it found and where it goes."""
+    from custseg.quality.raw_gate import validate_raw
+
+    shutil.copy(FIXTURES / "shopify" / "orders_export_1.csv", tmp_path / "orders_export_1.csv")
+    failed = {r.table: r.message for r in validate_raw(tmp_path) if r.status == "fail"}
+    assert set(failed) == {"customers", "orders"}
+    hint = "orders_export_1.csv looks like a shopify orders export: move it into shopify/"
+    assert all(hint in message for message in failed.values()), failed
