@@ -247,8 +247,6 @@ def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
             "build",
             "--select",
             "+dim_customers",
-            "+stg_raw__reconciliation",
-            "+stg_raw__quarantine",
             "--exclude-resource-type",
             "test",
             "unit_test",
@@ -264,12 +262,13 @@ def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
           buyer("carla@example.com"): "1 shopify", buyer("dora@example.com"): "1 shopify",
           buyer("eve@example.com"): "1 shopify"}  # fmt: skip
     # Ben's customer row, his two orders, their three lines and his consents are erased
-    erased = dict(
-        build.query(
-            "select table_name, erased_row_count from staging.stg_raw__reconciliation "
-            "where record_source = 'shopify' and erased_row_count > 0"
-        )
-    )
+    erased = {
+        table: build.query(
+            f"select sum(duplicate_count + 1) from staging.base_raw__{table} "
+            "where record_source = 'shopify' and row_status = 'erased'"
+        )[0][0]
+        for table in ("customers", "orders", "order_items", "consents")
+    }
     assert erased == {"customers": 1, "orders": 2, "order_items": 3, "consents": 2}
     # and nothing anywhere holds his id, his e-mail or his orders' ids
     assert traces(build.path, {BEN, "ben.guest@example.org", "#1002", "#1004"}) == []
