@@ -3,9 +3,9 @@
     lineitem_quantity), plus export_file (the file) and export_row (the row's position in
     the files, read in name order and single-threaded so that rows keep the file's order).
     No comment lines (comment = ''): DuckDB's sniffer takes Shopify's order names (#1001)
-    for comments otherwise and drops those rows. Headers are matched ignoring case and surrounding blanks; a listed column that is absent
-    reads as null; a required one stops the build, naming file and column. No file: an empty
-    relation. -#}
+    for comments otherwise and drops those rows. Headers are matched ignoring case and
+    surrounding blanks; a listed column that is absent reads as null; a required one stops
+    the build, naming file and column. No file: an empty relation. -#}
 {% macro select_tool_export(source_relation) -%}
     {%- set export = tool_export(source_relation) -%}
     {#- only DuckDB reads landing files; elsewhere the export is empty (not yet loaded) -#}

@@ -248,3 +248,13 @@ def tool_exports() -> list[ToolExport]:
 def exports_feeding(raw_path: Path, table: str) -> list[ToolExport]:
     """The tool exports with files in ``raw_path`` that feed contract table ``table``."""
     return [e for e in tool_exports() if table in e.feeds and e.files(raw_path)]
+
+
+def misplaced_exports(raw_path: Path) -> list[tuple[str, ToolExport]]:
+    """Files in the landing folder itself that look like a tool export (they belong in the
+    tool's sub-folder, where the connectors look): (file name, export)."""
+    found = []
+    for export in tool_exports():
+        for path in sorted(glob.glob(str(Path(raw_path) / export.pattern))):
+            found.append((Path(path).name, export))
+    return found

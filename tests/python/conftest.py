@@ -55,7 +55,7 @@ def user_files(project: Path) -> dict[str, tuple[int, int]]:
 # ~440 s, Spark ~350 s, any_date ~225 s, FX ~145 s, sqlfluff ~135 s, ...); others follow.
 LONGEST_GROUPS = (
     "messy_builds", "test_spark", "test_any_date", "test_fx_missing", "test_incremental",
-    "test_lint",
+    "test_connectors", "test_lint",
     "test_table_subsets", "test_provenance", "test_raw_contract", "test_dbt_gate",
     "test_quality_raw", "test_erasure", "test_segment_rules_forgiving", "test_staging_rules",
 )  # fmt: skip

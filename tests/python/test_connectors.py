@@ -1,9 +1,10 @@
 """Tool exports as they come: a landing folder holding only Shopify's orders export (two
 files written by hand in Shopify's documented layout: one row per line item, order-level
 columns on an order's first row, `Name` values starting with #, timestamps with offsets)
-builds the whole warehouse with `custseg build`; every export row is staged, quarantined
-with a reason, or counted as a duplicate or version; and a Shopify buyer is one person with
-the same e-mail in the contract's CRM file.
+and HubSpot's contacts export builds the whole warehouse with `custseg build`; every export
+row is staged, quarantined with a reason, or counted as a duplicate or version; a person in
+both tools is one customer, and so is a Shopify buyer with the same e-mail in the
+contract's CRM file.
 
 The fixture (tests/fixtures/tools/shopify/):
 - #1001 Anna.Berg@Example.com: paid, fulfilled, two lines, express, Accepts Marketing yes;
@@ -16,6 +17,9 @@ The fixture (tests/fixtures/tools/shopify/):
 - #1006 dora: authorized only (not a purchase);
 - #1007 eve: Total "12,50" (not a number: quarantined, and its line an orphan);
 - a stray line without an order Name.
+HubSpot (tests/fixtures/tools/hubspot/): Anna (101, e-mail in capitals, created 2023) and
+Ben (102) again, Frank and Grace (no e-mail) only there, a row without Record ID, a
+contact at stage Other, a property the connector does not know.
 """
 
 from __future__ import annotations
@@ -38,14 +42,16 @@ def buyer(email: str) -> str:
 
 
 ANNA, BEN = buyer("anna.berg@example.com"), buyer("ben.guest@example.org")
+# HubSpot created Anna and Ben before their first orders: their contacts survive the merge
+ANNA_PERSON, BEN_PERSON = "hubspot:101", "hubspot:102"
 
 
 @pytest.fixture(scope="module")
 def shopify_only(tmp_path_factory):
-    """`custseg build` of a landing folder holding nothing but the Shopify exports. The two
-    quarantined orders are 2 of 8: the quarantine limit is raised for this shop."""
-    root = tmp_path_factory.mktemp("shopify_only")
-    shutil.copytree(FIXTURES / "shopify", root / "raw" / "shopify")
+    """`custseg build` of a landing folder holding nothing but the Shopify and HubSpot
+    exports. The two quarantined orders are 2 of 8: the quarantine limit is raised."""
+    root = tmp_path_factory.mktemp("tools_only")
+    shutil.copytree(FIXTURES, root / "raw")
     completed = custseg_here(
         root,
         [
@@ -151,6 +157,12 @@ def test_every_export_row_is_accounted_for(shopify_only):
     assert reconciliation["order_items"] == (11, 8, 2, 0, 1, 0)
     assert reconciliation["orders"] == (8, 6, 1, 1, 0, 0)
     assert reconciliation["customers"] == (5, 5, 0, 0, 0, 0)
+    hubspot = _query(
+        path,
+        "select raw_row_count, staged_row_count, quarantined_row_count "
+        "from staging.stg_raw__reconciliation where record_source = 'hubspot'",
+    )
+    assert hubspot == [(6, 5, 1)]  # the row without Record ID
     quarantined = set(
         _query(
             path,
@@ -158,21 +170,45 @@ def test_every_export_row_is_accounted_for(shopify_only):
         )
     )
     assert quarantined == {
+        ("customers", "missing_required:customer_id"),
         ("orders", "bad_type:order_total"),
         ("order_items", "missing_required:order_id"),
         ("order_items", "orphan:orders"),
     }
 
 
-def test_one_customer_per_buyer_with_value_and_consent(shopify_only):
+def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_only):
     path, _ = shopify_only
     customers = dict(_query(path, "select customer_id, record_sources from marts.dim_customers"))
-    assert len(customers) == 5 and set(customers.values()) == {"shopify"}
+    assert customers == {
+        ANNA_PERSON: "hubspot|shopify", BEN_PERSON: "hubspot|shopify",
+        buyer("carla@example.com"): "shopify", buyer("dora@example.com"): "shopify",
+        buyer("eve@example.com"): "shopify",
+        "hubspot:103": "hubspot", "hubspot:104": "hubspot", "hubspot:106": "hubspot",
+    }  # fmt: skip
+    # Anna: HubSpot's firmographics and stage, Shopify's country (HubSpot wrote "Germany")
+    assert _query(
+        path,
+        "select lifecycle_stage, company_size, country_code, city from marts.dim_customers "
+        "where customer_id = ?",
+        [ANNA_PERSON],
+    ) == [("customer", 4, "DE", "Berlin")]
+    stages = dict(
+        _query(
+            path,
+            "select customer_id, lifecycle_stage from staging.stg_raw__customers "
+            "where record_source = 'hubspot'",
+        )
+    )
+    assert stages == {
+        "hubspot:101": "customer", "hubspot:102": "mql", "hubspot:103": "lead",
+        "hubspot:104": "subscriber", "hubspot:106": None,
+    }  # fmt: skip
     rfm = {
         row[0]: (row[1], float(row[2]))
         for row in _query(path, "select customer_id, frequency, monetary from marts.customer_rfm")
     }
-    assert rfm == {ANNA: (2, 104.80), BEN: (1, 50.0)}
+    assert rfm == {ANNA_PERSON: (2, 104.80), BEN_PERSON: (1, 50.0)}
     consent = dict(
         _query(
             path,
@@ -211,8 +247,6 @@ def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
             "build",
             "--select",
             "+dim_customers",
-            "+stg_raw__reconciliation",
-            "+stg_raw__quarantine",
             "--exclude-resource-type",
             "test",
             "unit_test",
@@ -228,15 +262,28 @@ def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
           buyer("carla@example.com"): "1 shopify", buyer("dora@example.com"): "1 shopify",
           buyer("eve@example.com"): "1 shopify"}  # fmt: skip
     # Ben's customer row, his two orders, their three lines and his consents are erased
-    erased = dict(
-        build.query(
-            "select table_name, erased_row_count from staging.stg_raw__reconciliation "
-            "where record_source = 'shopify' and erased_row_count > 0"
-        )
-    )
+    erased = {
+        table: build.query(
+            f"select sum(duplicate_count + 1) from staging.base_raw__{table} "
+            "where record_source = 'shopify' and row_status = 'erased'"
+        )[0][0]
+        for table in ("customers", "orders", "order_items", "consents")
+    }
     assert erased == {"customers": 1, "orders": 2, "order_items": 3, "consents": 2}
     # and nothing anywhere holds his id, his e-mail or his orders' ids
     assert traces(build.path, {BEN, "ben.guest@example.org", "#1002", "#1004"}) == []
     assert build.query(
         "select purchase_count from marts.dim_customers where customer_id = 'C1'"
     ) == [(3,)]
+
+
+def test_an_export_in_the_wrong_folder_is_named_with_where_it_belongs(tmp_path):
+    """The mistake people make: the export dropped beside the contract files instead of in
+    shopify/. Gate 1 says which file it found and where it goes."""
+    from custseg.quality.raw_gate import validate_raw
+
+    shutil.copy(FIXTURES / "shopify" / "orders_export_1.csv", tmp_path / "orders_export_1.csv")
+    failed = {r.table: r.message for r in validate_raw(tmp_path) if r.status == "fail"}
+    assert set(failed) == {"customers", "orders"}
+    hint = "orders_export_1.csv looks like a shopify orders export: move it into shopify/"
+    assert all(hint in message for message in failed.values()), failed

@@ -503,6 +503,13 @@ def _validate_table(
             return [_result(name, "file_present", PASS, None, message)]
         if table.required:
             message = f"required file missing: {looked_at}"
+            misplaced = [
+                f"{file} looks like a {export.label}: move it into {export.folder}/"
+                for file, export in landing.misplaced_exports(raw_path)
+                if name in export.feeds
+            ]
+            if misplaced:
+                message += " (" + "; ".join(misplaced) + ")"
             return [_result(name, "file_present", FAIL, None, message)]
         return [_result(name, "file_present", PASS, None, OPTIONAL_ABSENT)]
     path = paths[0]
