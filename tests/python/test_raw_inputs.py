@@ -364,10 +364,10 @@ def test_rows_starting_with_a_hash_are_rows_not_comments(tmp_path):
     assert read == (len(lines) - 1,)
     from conftest import run_dbt
 
-    build = run_dbt(
-        tmp_path / "warehouse.duckdb", folder, ["run", "--select", "+stg_raw__reconciliation"]
-    )
+    args = ["run", "--select", "base_raw__customers"]
+    build = run_dbt(tmp_path / "warehouse.duckdb", folder, args)
     assert build.result.success, build.result.failures()
-    assert build.query(
-        "select raw_row_count from staging.stg_raw__reconciliation where table_name = 'customers'"
-    ) == [(len(lines) - 1,)]
+    # every raw row has a fate (most are quarantined: these are order lines, not customers)
+    assert build.query("select sum(duplicate_count + 1) from staging.base_raw__customers") == [
+        (len(lines) - 1,)
+    ]
