@@ -1,13 +1,18 @@
 {#- A select of one tool export (models/staging/connectors/_connectors__sources.yml) as it
     landed: every listed column as text under a snake_case name (`Lineitem quantity` ->
-    lineitem_quantity), plus export_file (the file) and export_row (the row's position in
-    the files, read in name order and single-threaded so that rows keep the file's order).
+    lineitem_quantity), plus export_file (the file), export_row (the row's position in the
+    files, read in name order and single-threaded so that rows keep the file's order) and
+    file_row (its position in its file: 1 is the first row after the header line).
     No comment lines (comment = ''): DuckDB's sniffer takes Shopify's order names (#1001)
     for comments otherwise and drops those rows. Headers are matched ignoring case and
     surrounding blanks; a listed column that is absent reads as null; a required one stops
-    the build, naming file and column. No file: an empty relation. -#}
+    the build, naming file and column. No file: an empty relation.
+    An export whose meta says `unlisted_columns: unpivot` (Qualtrics: one column per
+    question, whatever the survey asks) has one row per row and unlisted column instead:
+    column_name (as in the header) and column_value (text; null when empty). -#}
 {% macro select_tool_export(source_relation) -%}
     {%- set export = tool_export(source_relation) -%}
+    {%- set unpivot = export.unlisted_columns == 'unpivot' -%}
     {#- only DuckDB reads landing files; elsewhere the export is empty (not yet loaded) -#}
     {%- set files = tool_export_files(export) if execute and target.type == 'duckdb' else [] -%}
     {%- if not files -%}
@@ -15,9 +20,14 @@
         {%- for column in export.columns -%}
             {%- do empty.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column.alias) -%}
         {%- endfor -%}
-        {{ return('select ' ~ empty | join(', ') ~ ', cast(null as ' ~ dbt.type_string()
-            ~ ') as export_file, cast(null as ' ~ dbt.type_bigint() ~ ') as export_row'
-            ~ ' where false') }}
+        {%- do empty.append('cast(null as ' ~ dbt.type_string() ~ ') as export_file') -%}
+        {%- do empty.append('cast(null as ' ~ dbt.type_bigint() ~ ') as export_row') -%}
+        {%- do empty.append('cast(null as ' ~ dbt.type_bigint() ~ ') as file_row') -%}
+        {%- if unpivot -%}
+            {%- do empty.append('cast(null as ' ~ dbt.type_string() ~ ') as column_name') -%}
+            {%- do empty.append('cast(null as ' ~ dbt.type_string() ~ ') as column_value') -%}
+        {%- endif -%}
+        {{ return('select ' ~ empty | join(', ') ~ ' where false') }}
     {%- endif -%}
     {%- set quoted = [] -%}
     {%- for file in files -%}
@@ -35,18 +45,64 @@
             "Column '" ~ column.name ~ "' is missing from the " ~ export.label ~ " ("
             ~ files | join(', ') ~ "): the export is unusable without it. Export again with "
             ~ "this column, or remove the file.") }}
+    {%- endfor -%}
+    {%- set listed = export.columns | map(attribute='name') | map('lower') | list -%}
+    {%- set unlisted = [] -%}
+    {%- for key, name in present.items() if key not in listed and key != 'filename' -%}
+        {%- do unlisted.append(name) -%}
     {%- endfor %}
+    {%- set numbered %}
+    select
+        numbered.*,
+        numbered.export_row - min(numbered.export_row) over (
+            partition by numbered.export_file
+        ) + 1 as file_row
+    from (
+        select
+            {%- for column in export.columns %}
+            {%- if column.name | lower in present %}
+            nullif(trim("{{ present[column.name | lower] }}"), '') as {{ column.alias }},
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as {{ column.alias }},
+            {%- endif %}
+            {%- endfor %}
+            {%- if unpivot %}
+            {%- for name in unlisted %}
+            {#- empty, not null: unpivot leaves out nulls, and every cell is accounted for #}
+            coalesce(trim("{{ name }}"), '') as "{{ name }}",
+            {%- endfor %}
+            {%- endif %}
+            filename as export_file,
+            row_number() over () as export_row
+        from {{ reader }}
+    ) as numbered
+    {%- endset %}
+    {%- if unpivot and unlisted %}
     select
         {%- for column in export.columns %}
-        {%- if column.name | lower in present %}
-        nullif(trim("{{ present[column.name | lower] }}"), '') as {{ column.alias }},
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as {{ column.alias }},
-        {%- endif %}
+        {{ column.alias }},
         {%- endfor %}
-        filename as export_file,
-        row_number() over () as export_row
-    from {{ reader }}
+        export_file,
+        export_row,
+        file_row,
+        column_name,
+        nullif(column_value, '') as column_value
+    from (
+        unpivot ({{ numbered | indent(8) }}
+        )
+        on {% for name in unlisted %}"{{ name }}"{{ ', ' if not loop.last }}{% endfor %}
+        into name column_name value column_value
+    )
+    {%- elif unpivot %}
+    select
+        *,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as column_value
+    from ({{ numbered | indent(4) }}
+    )
+    {%- else %}
+    {{ numbered }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- One tool export's definition from the connectors' sources (the source's schema is the
@@ -57,7 +113,8 @@
         ~ source_relation.identifier -%}
     {%- if not execute or node_id not in graph.sources -%}
         {{ return({'label': source_relation.schema ~ ' ' ~ source_relation.identifier,
-            'folder': source_relation.schema, 'files': none, 'feeds': [], 'columns': []}) }}
+            'folder': source_relation.schema, 'files': none, 'feeds': [],
+            'unlisted_columns': 'ignore', 'columns': []}) }}
     {%- endif -%}
     {%- set node = graph.sources[node_id] -%}
     {%- set meta = node.config.meta if node.config.meta else node.meta -%}
@@ -77,6 +134,7 @@
         'folder': source_meta.folder | default(node.source_name),
         'files': meta.files,
         'feeds': meta.feeds | default([]),
+        'unlisted_columns': meta.unlisted_columns | default('ignore'),
         'columns': columns,
     }) }}
 {%- endmacro %}
@@ -147,14 +205,41 @@
     from {{ relation }}
 {%- endmacro %}
 
-{#- Every raw row of contract table `table_name`: its landing files' and the rows of the
-    mapping models `connectors` (the erasure models find people in every source). -#}
-{% macro select_raw_and_tool_rows(table_name, connectors) -%}
+{#- Every raw row of contract table `table_name`: its landing files' and the rows of its
+    tool mappings (the erasure models find people in every source). -#}
+{% macro select_raw_and_tool_rows(table_name) -%}
     {%- set source_relation = source('raw', table_name) -%}
     {%- set spec = raw_contract_spec(source_relation) -%}
     select landed.*
     from (
         {{ select_raw_table(source_relation, spec) | indent(8) }}
     ) as landed
-    {{- tool_rows_union(spec, connectors) }}
+    {{- tool_rows_union(spec, tool_mappings(table_name)) }}
+{%- endmacro %}
+
+{#- The mapping models (relations) that write raw contract table `table_name`'s rows from
+    tool exports (no table: every mapping); staging (base_raw__<table>), the erasure models
+    and the raw freshness tests read them. One list,
+    so that a new mapping reaches staging and erasure alike. Static refs: dbt sees them
+    when it parses the calling model. -#}
+{% macro tool_mappings(table_name=none) -%}
+    {%- set names = {
+        'customers': [
+            'stg_shopify__customers', 'stg_hubspot__contacts', 'stg_mailchimp__customers',
+            'stg_qualtrics__respondents',
+        ],
+        'orders': ['stg_shopify__orders'],
+        'order_items': ['stg_shopify__order_lines'],
+        'products': ['stg_shopify__products'],
+        'consents': ['stg_shopify__consents', 'stg_mailchimp__consents'],
+        'email_events': ['stg_mailchimp__email_events'],
+        'survey_responses': ['stg_qualtrics__responses'],
+    } -%}
+    {%- set relations = [] -%}
+    {%- set wanted = names[table_name] if table_name in names
+        else ([] if table_name is not none else names.values() | sum(start=[])) -%}
+    {%- for name in wanted -%}
+        {%- do relations.append(ref(name)) -%}
+    {%- endfor -%}
+    {{ return(relations) }}
 {%- endmacro %}

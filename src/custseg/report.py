@@ -30,9 +30,11 @@ def print_summary(path: Path) -> int:
                 row
                 for row in connection.execute(
                     """
-                select table_name, raw_row_count, staged_row_count, quarantined_row_count,
-                       superseded_row_count, exact_duplicate_row_count, erased_row_count
+                select table_name, sum(raw_row_count), sum(staged_row_count),
+                       sum(quarantined_row_count), sum(superseded_row_count),
+                       sum(exact_duplicate_row_count), sum(erased_row_count)
                 from staging.stg_raw__reconciliation
+                group by table_name
                 """
                 ).fetchall()
             ]
@@ -40,6 +42,10 @@ def print_summary(path: Path) -> int:
             else []
         )
         if reconciliation:
+            from . import contract
+
+            order = list(contract.load().tables)
+            reconciliation.sort(key=lambda row: order.index(row[0]) if row[0] in order else 99)
             header = ("table", "raw", "staged", "quarantined", "superseded", "duplicates", "erased")
             print(f"\n{header[0]:<22}" + "".join(f"{h:>13}" for h in header[1:]))
             for row in reconciliation:

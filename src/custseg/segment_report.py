@@ -411,8 +411,9 @@ def write_report(warehouse_file: Path, out: Path, *, currency: str,
     with duckdb.connect(str(warehouse_file), read_only=True) as connection:
         reconciliation = _rows(
             connection,
-            "select table_name, raw_row_count, staged_row_count"
-            " from staging.stg_raw__reconciliation",
+            # one row per table, over its sources (landing files, tool exports)
+            "select table_name, sum(raw_row_count), sum(staged_row_count)"
+            " from staging.stg_raw__reconciliation group by table_name",
         )
         page, made = render(connection, currency=currency, quality_report=quality_report,
                             switched_off=switched_off(reconciliation))  # fmt: skip

@@ -10,8 +10,8 @@
     Each threshold is a number (warn_after_days, error_after_days) or the name of the var
     that holds it (warn_after_days_var, error_after_days_var; the var wins).
     A table with no row on or before as_of_date passes, unless warn_if_empty (then it
-    warns; an empty table never errors here: a missing required table stops the build in
-    staging already).
+    warns, but for a table tool exports feed; an empty table never errors here: a missing
+    required table stops the build in staging already).
     The warning or error says, in one sentence, the table, the column, the latest value,
     its age in days at as_of_date, the threshold and what sets it: logged in the dbt output
     (warning), raised as the test's error message (error), and written into the compiled
@@ -98,7 +98,9 @@ measured as (
     {%- set where = "raw table " ~ spec.name ~ ", column " ~ column_name -%}
     {%- set as_of = "as_of_date " ~ as_of_date_text() -%}
     {%- if row[0] is none -%}
-        {%- if warn_if_empty -%}
+        {#- a table only tool exports feed: exports taken by hand, which carry their own
+            dates, not a feed whose age says anything (their sources say no_freshness_test) -#}
+        {%- if warn_if_empty and not tool_exports_feeding(spec.name) -%}
             {%- set message = "Freshness warning: " ~ where ~ " has no value on or before "
                 ~ as_of ~ " (empty table, or every value later): nothing shows the data is "
                 ~ "current." -%}
@@ -160,7 +162,7 @@ final as (
     cross join levels
     where
         measured.days_stale > levels.limit_days
-        {%- if warn_if_empty %}
+        {%- if warn_if_empty and not (execute and tool_exports_feeding(spec.name)) %}
         or (measured.latest_date is null and levels.level = 'warn')
         {%- endif %}
 )

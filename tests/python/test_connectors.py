@@ -1,10 +1,11 @@
 """Tool exports as they come: a landing folder holding only Shopify's orders export (two
 files written by hand in Shopify's documented layout: one row per line item, order-level
-columns on an order's first row, `Name` values starting with #, timestamps with offsets)
-and HubSpot's contacts export builds the whole warehouse with `custseg build`; every export
-row is staged, quarantined with a reason, or counted as a duplicate or version; a person in
-both tools is one customer, and so is a Shopify buyer with the same e-mail in the
-contract's CRM file.
+columns on an order's first row, `Name` values starting with #, timestamps with offsets),
+HubSpot's contacts export, Mailchimp's audience export (subscribed, unsubscribed, cleaned)
+and a Qualtrics response export (three header rows) builds the whole warehouse with
+`custseg build`; every export row is staged, quarantined with a reason, or counted as a
+duplicate or version; a person in the four tools is one customer, and so is a Shopify
+buyer with the same e-mail in the contract's CRM file.
 
 The fixture (tests/fixtures/tools/shopify/):
 - #1001 Anna.Berg@Example.com: paid, fulfilled, two lines, express, Accepts Marketing yes;
@@ -20,6 +21,14 @@ The fixture (tests/fixtures/tools/shopify/):
 HubSpot (tests/fixtures/tools/hubspot/): Anna (101, e-mail in capitals, created 2023) and
 Ben (102) again, Frank and Grace (no e-mail) only there, a row without Record ID, a
 contact at stage Other, a property the connector does not know.
+Mailchimp (tests/fixtures/tools/mailchimp/): Anna subscribed (double opt-in), Hanna
+subscribed (single opt-in; only here and in Qualtrics), Ben (e-mail in capitals)
+unsubscribed after subscribing, Ida's address cleaned (bounced).
+Qualtrics (tests/fixtures/tools/qualtrics/), dates in Europe/Berlin: Anna (ExternalReference
+101, e-mail in odd case and blanks: multiple choice 3,10; a code the mapping lacks; an
+unmapped text question; embedded data utm_source), Ben (no ExternalReference: by e-mail;
+a partial response), a survey preview, an anonymous response, Hanna, and a response whose
+ExternalReference names a HubSpot contact the export lacks.
 """
 
 from __future__ import annotations
@@ -36,9 +45,10 @@ from test_erasure import traces
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tools"
 
 
-def buyer(email: str) -> str:
-    """A Shopify buyer's customer id: shopify: and the SHA-256 of the normalised e-mail."""
-    return "shopify:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+def buyer(email: str, tool: str = "shopify") -> str:
+    """A tool's id for a person known by e-mail (a Shopify buyer, a Mailchimp member, a
+    Qualtrics respondent): the tool and the SHA-256 of the normalised e-mail."""
+    return f"{tool}:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 ANNA, BEN = buyer("anna.berg@example.com"), buyer("ben.guest@example.org")
@@ -48,8 +58,8 @@ ANNA_PERSON, BEN_PERSON = "hubspot:101", "hubspot:102"
 
 @pytest.fixture(scope="module")
 def shopify_only(tmp_path_factory):
-    """`custseg build` of a landing folder holding nothing but the Shopify and HubSpot
-    exports. The two quarantined orders are 2 of 8: the quarantine limit is raised."""
+    """`custseg build` of a landing folder holding nothing but the four tools' exports. The
+    two quarantined orders are 2 of 8: the quarantine limit is raised."""
     root = tmp_path_factory.mktemp("tools_only")
     shutil.copytree(FIXTURES, root / "raw")
     completed = custseg_here(
@@ -166,6 +176,27 @@ def test_every_export_row_is_accounted_for(shopify_only):
         "from staging.stg_raw__reconciliation where record_source = 'hubspot'",
     )
     assert hubspot == [(6, 5, 1)]  # the row without Record ID
+    by_source = {
+        row[:2]: row[2:]
+        for row in _query(
+            path,
+            "select table_name, record_source, raw_row_count, staged_row_count, "
+            "quarantined_row_count, superseded_row_count, exact_duplicate_row_count "
+            "from staging.stg_raw__reconciliation "
+            "where record_source in ('mailchimp', 'qualtrics')",
+        )
+    }
+    assert by_source == {
+        # 4 members; Ben's grant is superseded by his withdrawal; Ida's bounce
+        ("customers", "mailchimp"): (4, 4, 0, 0, 0),
+        ("consents", "mailchimp"): (5, 4, 0, 1, 0),
+        ("email_events", "mailchimp"): (1, 1, 0, 0, 0),
+        # 13 answers of 5 responses (the preview's are not answers): the anonymous one
+        # (missing customer_id) and the one naming HubSpot contact 999 (orphan) quarantined;
+        # 4 respondents with an e-mail
+        ("survey_responses", "qualtrics"): (13, 11, 2, 0, 0),
+        ("customers", "qualtrics"): (4, 4, 0, 0, 0),
+    }
     quarantined = set(
         _query(
             path,
@@ -177,17 +208,25 @@ def test_every_export_row_is_accounted_for(shopify_only):
         ("orders", "bad_type:order_total"),
         ("order_items", "missing_required:order_id"),
         ("order_items", "orphan:orders"),
+        ("survey_responses", "missing_required:customer_id"),
+        ("survey_responses", "orphan:customers"),
     }
 
 
 def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_only):
     path, _ = shopify_only
     customers = dict(_query(path, "select customer_id, record_sources from marts.dim_customers"))
+    everywhere = "hubspot|mailchimp|qualtrics|shopify"
     assert customers == {
-        ANNA_PERSON: "hubspot|shopify", BEN_PERSON: "hubspot|shopify",
+        ANNA_PERSON: everywhere, BEN_PERSON: everywhere,
         buyer("carla@example.com"): "shopify", buyer("dora@example.com"): "shopify",
         buyer("eve@example.com"): "shopify",
         "hubspot:103": "hubspot", "hubspot:104": "hubspot", "hubspot:106": "hubspot",
+        # Hanna subscribed before she answered; Ida was cleaned; the respondent named
+        # HubSpot 999 is a customer by the e-mail (his answer is quarantined)
+        buyer("hanna.k@example.net", "mailchimp"): "mailchimp|qualtrics",
+        buyer("old.address@example.com", "mailchimp"): "mailchimp",
+        buyer("ghost@example.com", "qualtrics"): "qualtrics",
     }  # fmt: skip
     # Anna: HubSpot's firmographics and stage, Shopify's country (HubSpot wrote "Germany")
     assert _query(
@@ -221,6 +260,93 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
     )
     # Anna said yes at her first order and no at her latest: the latest wins
     assert consent[ANNA] == "denied" and consent[BEN] == "granted"
+    # over every source, per person: Anna's Shopify "no" (2026-01) is later than her
+    # Mailchimp opt-in (2025-09); Ben unsubscribed (2026-02) after his last Shopify "yes";
+    # Ida opted in but her address bounced: never e-mailed
+    assert set(
+        _query(
+            path,
+            "select customer_id, email_marketing_consent_status, has_email_bounced "
+            "from marts.dim_customers where email_marketing_consent_status <> 'none' "
+            "and customer_id not like 'shopify:%'",
+        )
+    ) == {
+        (ANNA_PERSON, "denied", False), (BEN_PERSON, "withdrawn", False),
+        (buyer("hanna.k@example.net", "mailchimp"), "granted", False),
+        (buyer("old.address@example.com", "mailchimp"), "granted", True),
+    }  # fmt: skip
+
+
+def test_mailchimp_statuses_map_onto_consents_and_bounces(shopify_only):
+    path, _ = shopify_only
+    ben = buyer("ben.guest@example.org", "mailchimp")
+    ida = buyer("old.address@example.com", "mailchimp")
+    records = _query(
+        path,
+        "select customer_id, status, cast(recorded_at as varchar), row_status "
+        "from staging.base_raw__consents where record_source = 'mailchimp' order by 1, 3",
+    )
+    assert records == sorted([
+        # double opt-in: granted when confirmed
+        (buyer("anna.berg@example.com", "mailchimp"), "granted", "2025-09-01 08:05:12", "staged"),
+        # single opt-in: granted at the opt-in
+        (buyer("hanna.k@example.net", "mailchimp"), "granted", "2026-03-10 17:45:00", "staged"),
+        # subscribed, then unsubscribed: the withdrawal is the latest record
+        (ben, "granted", "2025-11-05 19:31:40", "superseded"),
+        (ben, "withdrawn", "2026-02-14 09:12:44", "staged"),
+        (ida, "granted", "2024-01-10 10:02:00", "staged"),
+    ])  # fmt: skip
+    assert _query(
+        path,
+        "select customer_id, event_type, cast(occurred_at as varchar), campaign_id "
+        "from staging.stg_raw__email_events",
+    ) == [(ida, "bounced", "2025-06-01 06:30:00", "77aa66bb55")]
+    # members' attributes: the country code upper-cased, the time zone kept, no stage
+    assert _query(
+        path,
+        "select country_code, timezone, lifecycle_stage, cast(created_at as varchar) "
+        "from staging.stg_raw__customers where customer_id = ?",
+        [buyer("anna.berg@example.com", "mailchimp")],
+    ) == [("DE", "Europe/Berlin", None, "2025-09-01 08:00:00")]
+
+
+def test_qualtrics_answers_map_onto_zero_party_attributes(shopify_only):
+    path, _ = shopify_only
+    answers = {
+        row[0]: row[1:]
+        for row in _query(
+            path,
+            "select response_id, customer_id, survey_id, question_key, answer, "
+            "cast(answered_at as varchar) from staging.stg_raw__survey_responses",
+        )
+    }
+    anna = {key: value for key, value in answers.items() if key.startswith("R_1dY3")}
+    # ExternalReference 101 is HubSpot's Anna; 10:15:02 in Berlin (summer) is 08:15:02 UTC
+    assert {row[0] for row in anna.values()} == {ANNA_PERSON}
+    assert {row[1] for row in anna.values()} == {"Customer Preferences"}
+    assert {row[4] for row in anna.values()} == {"2026-06-01 08:15:02"}
+    assert {row[2]: row[3] for row in anna.values()} == {
+        "interests": "fitness|outdoor",  # 3,10
+        "values": "quality|7",  # the mapping has no code 7: kept as given
+        "preferred_channel": "email",
+        "budget": "high",
+        "nps": "9",
+        "Q10_TEXT": "Love the serum, please more sizes",  # unmapped: kept
+    }  # utm_source is embedded data, not a question
+    ben = {row[2]: (row[0], row[3]) for key, row in answers.items() if key.startswith("R_2bX9")}
+    # no ExternalReference: by the e-mail; a partial response's two answers count
+    respondent = buyer("ben.guest@example.org", "qualtrics")
+    assert ben == {"interests": (respondent, "adventure_travel"),
+                   "personality": (respondent, "analytical")}  # fmt: skip
+    assert not any(key.startswith("R_preview") for key in answers)
+    # into the customer's zero-party profile, over the merged contacts
+    assert _query(
+        path,
+        "select interests, budget, nps_score, preferred_channel, personality "
+        "from marts.dim_customers where customer_id in (?, ?) order by customer_id",
+        [ANNA_PERSON, BEN_PERSON],
+    ) == [("fitness|outdoor", "high", 9, "email", None),
+          ("adventure_travel", None, None, None, "analytical")]  # fmt: skip
 
 
 def test_a_shopify_buyer_is_the_crm_contact_with_the_same_email(tmp_path):
@@ -290,3 +416,27 @@ def test_an_export_in_the_wrong_folder_is_named_with_where_it_belongs(tmp_path):
     assert set(failed) == {"customers", "orders"}
     hint = "orders_export_1.csv looks like a shopify orders export: move it into shopify/"
     assert all(hint in message for message in failed.values()), failed
+
+
+@pytest.mark.parametrize(
+    ("questions", "words"),
+    [
+        ({"Q1": {"attribute": "hobbies"}}, "question 'Q1': attribute 'hobbies' is not one"),
+        ({"Q2": {"attribute": "budget", "answer": {1: "low"}}},
+         "question 'Q2': unknown key 'answer'"),
+    ],
+)  # fmt: skip
+def test_a_mistake_in_the_question_mapping_stops_the_compilation_naming_it(
+    tmp_path, questions, words
+):
+    raw = tmp_path / "raw"
+    shutil.copytree(FIXTURES / "qualtrics", raw / "qualtrics")
+    build = run_dbt(
+        tmp_path / "warehouse.duckdb",
+        raw,
+        ["compile", "--select", "stg_qualtrics__answers"],
+        qualtrics_questions=questions,
+    )
+    assert not build.result.success
+    message = str(build.result.exception or build.result.result)
+    assert "var qualtrics_questions: " + words in message, message

@@ -2,11 +2,17 @@
     to as_of_date (over all merged contacts; ties: the larger response_id), one column per
     question. Multi-select answers are their distinct options, sorted and joined by '|'
     (macro multiselect_answer); single answers are trimmed and lower-cased. -#}
-{#- question_key: column ('values' is a reserved word) -#}
-{%- set multi_select = {'interests': 'interests', 'values': 'personal_values', 'needs': 'needs'} %}
-{%- set single_select = [
-    'personality', 'budget', 'purchase_intent', 'preferred_channel', 'contact_frequency',
-] %}
+{#- The questions (macro survey_questions) by kind; multiple: question_key -> column
+    ('values' is a reserved word) -#}
+{%- set multi_select = {} %}
+{%- set single_select = [] %}
+{%- for question, kind in survey_questions().items() %}
+{%- if kind == 'multiple' %}
+{%- do multi_select.update({question: 'personal_values' if question == 'values' else question}) %}
+{%- elif kind == 'single' %}
+{%- do single_select.append(question) %}
+{%- endif %}
+{%- endfor %}
 with
 
 responses as (

@@ -200,8 +200,9 @@ def consent_applicability(connection) -> dict[str, str]:
     table_rows = None
     if _relation_exists(connection, "staging", "stg_raw__reconciliation"):
         table_rows = connection.execute(
-            "select raw_row_count, staged_row_count from staging.stg_raw__reconciliation"
-            " where table_name = 'consents'"
+            # every source of the table: its landing files and the tool exports feeding it
+            "select coalesce(sum(raw_row_count), 0), coalesce(sum(staged_row_count), 0)"
+            " from staging.stg_raw__reconciliation where table_name = 'consents'"
         ).fetchone()
     as_of = connection.execute("select max(as_of_date) from marts.dim_customers").fetchone()[0]
     counts = dict(

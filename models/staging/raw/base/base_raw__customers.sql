@@ -5,6 +5,6 @@
             'customer_id': ref('base_raw__erased_customer_ids'),
             'email': ref('base_raw__erased_emails'),
         },
-        connectors=[ref('stg_shopify__customers'), ref('stg_hubspot__contacts')]
+        connectors=tool_mappings('customers')
     )
 }}

@@ -3,6 +3,6 @@
         source('raw', 'order_items'),
         parents={'orders': ref('base_raw__orders')},
         erased={'order_id': ref('base_raw__erased_order_ids')},
-        connectors=[ref('stg_shopify__order_lines')]
+        connectors=tool_mappings('order_items')
     )
 }}

@@ -3,6 +3,6 @@
         source('raw', 'orders'),
         parents={'customers': ref('base_raw__customers')},
         erased={'customer_id': ref('base_raw__erased_customer_ids')},
-        connectors=[ref('stg_shopify__orders')]
+        connectors=tool_mappings('orders')
     )
 }}

@@ -1,1 +1,1 @@
-{{ stage_raw_table(source('raw', 'products'), connectors=[ref('stg_shopify__products')]) }}
+{{ stage_raw_table(source('raw', 'products'), connectors=tool_mappings('products')) }}

@@ -18,9 +18,7 @@ requested as (
 {%- if var('merge_contacts_by_email') %}
 
 customers as (
-    {{ select_raw_and_tool_rows(
-        'customers', [ref('stg_shopify__customers'), ref('stg_hubspot__contacts')]
-    ) | indent(4) }}
+    {{ select_raw_and_tool_rows('customers') | indent(4) }}
 ),
 
 erased_emails as (

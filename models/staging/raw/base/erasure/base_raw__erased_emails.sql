@@ -11,9 +11,7 @@ erasure_requests as (
 ),
 
 customers as (
-    {{ select_raw_and_tool_rows(
-        'customers', [ref('stg_shopify__customers'), ref('stg_hubspot__contacts')]
-    ) | indent(4) }}
+    {{ select_raw_and_tool_rows('customers') | indent(4) }}
 ),
 
 requested as (

@@ -6,7 +6,7 @@
 with
 
 orders as (
-    {{ select_raw_and_tool_rows('orders', [ref('stg_shopify__orders')]) | indent(4) }}
+    {{ select_raw_and_tool_rows('orders') | indent(4) }}
 ),
 
 erased_customers as (
