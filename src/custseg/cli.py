@@ -112,6 +112,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .generate import generate
     from .progress import Progress
 
+    if args.as_tools:
+        return _generate_as_tools(args)
     started = time.perf_counter()
     Progress("generate").say(f"generating {args.customers:,} customers into {args.out}")
     manifest = generate(
@@ -138,6 +140,46 @@ def cmd_generate(args: argparse.Namespace) -> int:
             f"{args.deltas} days up to {as_of} (late rows, new versions of old orders and "
             "customers): build day by day with --as-of."
         )
+    return 0
+
+
+def _generate_as_tools(args: argparse.Namespace) -> int:
+    """``generate --as-tools``: the data as HubSpot, Shopify, Mailchimp and Qualtrics export
+    it (custseg.generate.tools), written clean: no --messy, no --deltas, Parquet beside."""
+    from .generate.tools import ToolsOutputError, describe, generate_tools
+    from .progress import Progress
+
+    for given, option in ((args.messy, "--messy"), (args.deltas, "--deltas"),
+                          (args.format != "parquet", f"--format {args.format}")):  # fmt: skip
+        if given:
+            raise UsageError(
+                f"--as-tools cannot be combined with {option}: the tool exports are written "
+                "clean and whole, and the tables no tool holds as Parquet"
+            )
+    started = time.perf_counter()
+    Progress("generate").say(
+        f"generating {args.customers:,} customers as tool exports into {args.out}"
+    )
+    try:
+        manifest = generate_tools(
+            Path(args.out),
+            customers=args.customers,
+            seed=args.seed,
+            as_of=args.as_of or dt.datetime.now(dt.UTC).date(),
+        )
+    except ToolsOutputError as error:
+        raise UsageError(str(error)) from None
+    for line in describe(manifest):
+        print(line)
+    files = len(manifest["files"]) + len(manifest["contract_files"])
+    rows = sum(item["rows"] for item in manifest["files"].values()) + sum(
+        item["rows"] for item in manifest["contract_files"].values()
+    )
+    print(
+        f"Wrote {files} files, {rows:,} rows, to {args.out} in "
+        f"{time.perf_counter() - started:.1f} s (counts, mapping rules and the contract rows "
+        "no export carries: _tools_manifest.json)"
+    )
     return 0
 
 
@@ -595,6 +637,12 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         metavar="DAYS",
         help="write each table as a folder: a full export and daily deltas for the last DAYS",
+    )
+    gen.add_argument(
+        "--as-tools",
+        action="store_true",
+        help="write the data as HubSpot, Shopify, Mailchimp and Qualtrics export it, in "
+        "sub-folders of --out (the tables no tool holds stay Parquet contract files)",
     )
     gen.set_defaults(func=cmd_generate)
 
