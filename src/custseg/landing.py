@@ -252,9 +252,13 @@ def exports_feeding(raw_path: Path, table: str) -> list[ToolExport]:
 
 def misplaced_exports(raw_path: Path) -> list[tuple[str, ToolExport]]:
     """Files in the landing folder itself that look like a tool export (they belong in the
-    tool's sub-folder, where the connectors look): (file name, export)."""
+    tool's sub-folder, where the connectors look): (file name, export). Only an export
+    whose file pattern names it (``*orders_export*.csv``) is recognised: Qualtrics' files
+    are named after the survey (``*.csv``), and any contract file would match that."""
     found = []
     for export in tool_exports():
+        if re.sub(r"[*?]", "", export.pattern).startswith("."):
+            continue
         for path in sorted(glob.glob(str(Path(raw_path) / export.pattern))):
             found.append((Path(path).name, export))
     return found

@@ -412,10 +412,13 @@ def test_an_export_in_the_wrong_folder_is_named_with_where_it_belongs(tmp_path):
     from custseg.quality.raw_gate import validate_raw
 
     shutil.copy(FIXTURES / "shopify" / "orders_export_1.csv", tmp_path / "orders_export_1.csv")
+    # any other CSV: not taken for a Qualtrics export (those are named after the survey)
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     failed = {r.table: r.message for r in validate_raw(tmp_path) if r.status == "fail"}
     assert set(failed) == {"customers", "orders"}
     hint = "orders_export_1.csv looks like a shopify orders export: move it into shopify/"
     assert all(hint in message for message in failed.values()), failed
+    assert not any("notes.csv" in message for message in failed.values()), failed
 
 
 @pytest.mark.parametrize(
