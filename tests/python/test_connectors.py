@@ -20,7 +20,8 @@ The fixture (tests/fixtures/tools/shopify/):
 - a stray line without an order Name.
 HubSpot (tests/fixtures/tools/hubspot/): Anna (101, e-mail in capitals, created 2023) and
 Ben (102) again, Frank and Grace (no e-mail) only there, a row without Record ID, a
-contact at stage Other, a property the connector does not know.
+contact at stage Other, a property the connector does not know; a companies export (a
+company exported in two versions; associated by id, or by the e-mail's domain).
 Mailchimp (tests/fixtures/tools/mailchimp/): Anna subscribed (double opt-in), Hanna
 subscribed (single opt-in; only here and in Qualtrics), Ben (e-mail in capitals)
 unsubscribed after subscribing, Ida's address cleaned (bounced).
@@ -246,6 +247,23 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
         "hubspot:101": "customer", "hubspot:102": "mql", "hubspot:103": "lead",
         "hubspot:104": "subscriber", "hubspot:106": None,
     }  # fmt: skip
+    # the companies export fills what a contact lacks: Ben's associated company (8801 of
+    # 8801;8802, its latest version), Ida's by her e-mail's domain; Anna and Frank keep theirs
+    firms = {
+        row[0]: row[1:]
+        for row in _query(
+            path,
+            "select customer_id, company_name, industry, company_size "
+            "from staging.stg_raw__customers where record_source = 'hubspot'",
+        )
+    }
+    assert firms == {
+        "hubspot:101": ("Berg Studio", "Marketing", 4),
+        "hubspot:102": ("Okafor Logistics GmbH", "Logistics", 45),
+        "hubspot:103": ("Mills & Sons", "Retail", 120),
+        "hubspot:104": (None, None, None),
+        "hubspot:106": ("Other Studio", "Architecture", 12),
+    }
     rfm = {
         row[0]: (row[1], float(row[2]))
         for row in _query(path, "select customer_id, frequency, monetary from marts.customer_rfm")

@@ -3,12 +3,78 @@
     a new version by its last change (`Last Modified Date`, else `Last Activity Date`,
     else `Create Date`). Lifecycle stages map onto the contract's funnel by their labels
     (`Other` has none). `Country/Region` is kept when it is a two-letter code; HubSpot's
-    free-text country names are left out rather than guessed. -#}
+    free-text country names are left out rather than guessed. The companies export, when
+    there is one, fills the company name, industry and size a contact lacks: its associated
+    company, else the company whose domain is the e-mail's (HubSpot's own rule). -#}
 {%- set formats = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d'] -%}
+{%- set company_changed_at = tool_timestamp(
+    'coalesce(last_modified_date, create_date)', formats
+) -%}
 with
 
 contacts as (
     select * from {{ ref('base_hubspot__contacts_export') }}
+),
+
+company_rows as (
+    select
+        record_id,
+        company_name,
+        lower(trim(company_domain_name)) as company_domain,
+        industry,
+        number_of_employees,
+        row_number() over (
+            partition by record_id
+            order by
+                {{ company_changed_at }} desc nulls last,
+                export_row desc
+        ) as recency_rank
+    from {{ ref('base_hubspot__companies_export') }}
+    where record_id is not null
+),
+
+companies as (
+    select * from company_rows
+    where recency_rank = 1
+),
+
+domains as (
+    {#- a domain two companies share names neither #}
+    select
+        company_domain,
+        min(record_id) as record_id
+    from companies
+    where company_domain is not null
+    group by company_domain
+    having count(*) = 1
+),
+
+associated as (
+    select
+        contacts.*,
+        coalesce(
+            by_id.record_id, by_domain.record_id
+        ) as company_record_id
+    from contacts
+    left join companies as by_id
+        on trim({{ dbt.split_part(
+            'coalesce(contacts.primary_associated_company_id, '
+            ~ 'contacts.associated_company_id, contacts.associated_company_ids)',
+            "';'", 1) }}) = by_id.record_id
+    left join domains as by_domain
+        on lower({{ dbt.split_part('contacts.email', "'@'", 2) }}) = by_domain.company_domain
+),
+
+enriched as (
+    select
+        associated.*,
+        coalesce(associated.company_name, companies.company_name) as contact_company_name,
+        coalesce(associated.industry, companies.industry) as contact_industry,
+        coalesce(associated.number_of_employees, companies.number_of_employees)
+            as contact_company_size
+    from associated
+    left join companies
+        on associated.company_record_id = companies.record_id
 ),
 
 final as (
@@ -19,9 +85,9 @@ final as (
         last_name,
         phone_number as phone,
         job_title,
-        company_name,
-        industry,
-        number_of_employees as company_size,
+        contact_company_name as company_name,
+        contact_industry as industry,
+        contact_company_size as company_size,
         case
             when {{ regex_matches('trim(country_region)', '^[A-Za-z]{2}$') }}
                 then upper(trim(country_region))
@@ -44,7 +110,7 @@ final as (
         ) }} as updated_at,
         export_file,
         export_row
-    from contacts
+    from enriched
 )
 
 {{ contract_rows('customers', 'final', [
