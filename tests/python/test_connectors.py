@@ -229,7 +229,8 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
         buyer("old.address@example.com", "mailchimp"): "mailchimp",
         buyer("ghost@example.com", "qualtrics"): "qualtrics",
     }  # fmt: skip
-    # Anna: HubSpot's firmographics and stage, Shopify's country (HubSpot wrote "Germany")
+    # Anna: HubSpot's firmographics and stage; her country from HubSpot's "Germany" (seed
+    # country_names) and Shopify's DE agree
     assert _query(
         path,
         "select lifecycle_stage, company_size, country_code, city from marts.dim_customers "
@@ -257,6 +258,14 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
             "from staging.stg_raw__customers where record_source = 'hubspot'",
         )
     }
+    # HubSpot's free-text countries: a name through seed country_names, a code as it is
+    assert dict(
+        _query(
+            path,
+            "select customer_id, country_code from staging.stg_raw__customers "
+            "where record_source = 'hubspot' and country_code is not null",
+        )
+    ) == {"hubspot:101": "DE", "hubspot:102": "DE", "hubspot:103": "GB"}
     assert firms == {
         "hubspot:101": ("Berg Studio", "Marketing", 4),
         "hubspot:102": ("Okafor Logistics GmbH", "Logistics", 45),
@@ -461,3 +470,20 @@ def test_a_mistake_in_the_question_mapping_stops_the_compilation_naming_it(
     assert not build.result.success
     message = str(build.result.exception or build.result.result)
     assert "var qualtrics_questions: " + words in message, message
+
+
+def test_the_country_names_seed_is_what_its_module_writes():
+    """seeds/country_names.csv is generated (python -m custseg.contract.country_names): it
+    equals the module's rows, and they hold the names a HubSpot user types."""
+    import csv
+
+    from custseg.contract import country_names
+
+    with country_names.SEED.open(encoding="utf-8", newline="") as file:
+        seeded = [tuple(row) for row in csv.reader(file)][1:]
+    assert seeded == country_names.rows()
+    codes = dict(seeded)
+    for name, code in [("germany", "DE"), ("deutschland", "DE"), ("allemagne", "DE"),
+                       ("osterreich", "AT"), ("österreich", "AT"), ("usa", "US"),
+                       ("united kingdom", "GB"), ("namibia", "NA")]:  # fmt: skip
+        assert codes[name] == code, name

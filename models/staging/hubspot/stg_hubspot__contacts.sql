@@ -2,8 +2,9 @@
     one per contact and export file, id `hubspot:<Record ID>`; a contact exported again is
     a new version by its last change (`Last Modified Date`, else `Last Activity Date`,
     else `Create Date`). Lifecycle stages map onto the contract's funnel by their labels
-    (`Other` has none). `Country/Region` is kept when it is a two-letter code; HubSpot's
-    free-text country names are left out rather than guessed. The companies export, when
+    (`Other` has none). `Country/Region` is free text in HubSpot: a two-letter code is
+    kept, a name is looked up in seed country_names (Germany, Deutschland, USA, ...), and
+    one it does not know is left out rather than guessed. The companies export, when
     there is one, fills the company name, industry and size a contact lacks: its associated
     company, else the company whose domain is the e-mail's (HubSpot's own rule). -#}
 {%- set formats = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d'] -%}
@@ -77,25 +78,33 @@ enriched as (
         on associated.company_record_id = companies.record_id
 ),
 
+country_names as (
+    select
+        country_name,
+        country_code
+    from {{ ref('country_names') }}
+),
+
 final as (
     select
-        {{ dbt.concat(["'hubspot:'", 'record_id']) }} as customer_id,
-        email,
-        first_name,
-        last_name,
-        phone_number as phone,
-        job_title,
-        contact_company_name as company_name,
-        contact_industry as industry,
-        contact_company_size as company_size,
+        {{ dbt.concat(["'hubspot:'", 'enriched.record_id']) }} as customer_id,
+        enriched.email,
+        enriched.first_name,
+        enriched.last_name,
+        enriched.phone_number as phone,
+        enriched.job_title,
+        enriched.contact_company_name as company_name,
+        enriched.contact_industry as industry,
+        enriched.contact_company_size as company_size,
         case
-            when {{ regex_matches('trim(country_region)', '^[A-Za-z]{2}$') }}
-                then upper(trim(country_region))
+            when {{ regex_matches('trim(enriched.country_region)', '^[A-Za-z]{2}$') }}
+                then upper(trim(enriched.country_region))
+            else country_names.country_code
         end as country_code,
-        state_region as region,
-        city,
-        postal_code,
-        case replace(replace(lower(lifecycle_stage), ' ', ''), '_', '')
+        enriched.state_region as region,
+        enriched.city,
+        enriched.postal_code,
+        case replace(replace(lower(enriched.lifecycle_stage), ' ', ''), '_', '')
             when 'subscriber' then 'subscriber'
             when 'lead' then 'lead'
             when 'marketingqualifiedlead' then 'mql'
@@ -104,13 +113,16 @@ final as (
             when 'customer' then 'customer'
             when 'evangelist' then 'evangelist'
         end as lifecycle_stage,
-        {{ tool_timestamp('create_date', formats) }} as created_at,
+        {{ tool_timestamp('enriched.create_date', formats) }} as created_at,
         {{ tool_timestamp(
-            'coalesce(last_modified_date, last_activity_date, create_date)', formats
+            'coalesce(enriched.last_modified_date, enriched.last_activity_date, '
+            ~ 'enriched.create_date)', formats
         ) }} as updated_at,
-        export_file,
-        export_row
+        enriched.export_file,
+        enriched.export_row
     from enriched
+    left join country_names
+        on lower(trim(enriched.country_region)) = country_names.country_name
 )
 
 {{ contract_rows('customers', 'final', [
