@@ -17,7 +17,8 @@ The fixture (tests/fixtures/tools/shopify/):
   version), Accepts Marketing no;
 - #1006 dora: authorized only (not a purchase);
 - #1007 eve: Total "12,50" (not a number: quarantined, and its line an orphan);
-- a stray line without an order Name.
+- a stray line without an order Name;
+- #1008 (file 2): a till order without e-mail, tagged hubspot:103 (HubSpot's Frank).
 HubSpot (tests/fixtures/tools/hubspot/): Anna (101, e-mail in capitals, created 2023) and
 Ben (102) again, Frank and Grace (no e-mail) only there, a row without Record ID, a
 contact at stage Other, a property the connector does not know; a companies export (a
@@ -101,7 +102,9 @@ def test_orders_map_row_by_row(shopify_only):
             "from staging.stg_raw__orders",
         )
     }
-    assert set(orders) == {f"shopify:#100{n}" for n in range(1, 7)}  # 1007 quarantined
+    assert set(orders) == {f"shopify:#100{n}" for n in (1, 2, 3, 4, 5, 6, 8)}  # 1007: bad
+    # no e-mail, but a tag naming the HubSpot contact
+    assert orders["shopify:#1008"][:2] == ("hubspot:103", "completed")
     # the same person whatever the letter case of the e-mail
     assert orders["shopify:#1001"][0] == orders["shopify:#1005"][0] == ANNA
     assert orders["shopify:#1002"][0] == orders["shopify:#1004"][0] == BEN
@@ -113,6 +116,7 @@ def test_orders_map_row_by_row(shopify_only):
         "shopify:#1004": "completed",
         "shopify:#1005": "completed",  # file 2's newer version: fulfilled
         "shopify:#1006": "placed",
+        "shopify:#1008": "completed",
     }
     totals = {order: float(row[2]) for order, row in orders.items()}
     assert totals["shopify:#1001"] == 84.90
@@ -150,9 +154,9 @@ def test_line_items_keep_their_position_and_identical_lines(shopify_only):
 
 
 def test_every_export_row_is_accounted_for(shopify_only):
-    """The export's 11 rows are 11 order lines: 8 staged, 1 exact copy (#1005's line in
+    """The export's 12 rows are 12 order lines: 9 staged, 1 exact copy (#1005's line in
     both files), 1 without an order (missing order_id), 1 of the quarantined order #1007
-    (orphan). Orders: 8 first rows, 6 staged, 1 older version, 1 quarantined."""
+    (orphan). Orders: 9 first rows, 7 staged, 1 older version, 1 quarantined."""
     path, _ = shopify_only
     # nothing of the export is stored as it landed: only through staging
     assert _query(
@@ -168,8 +172,8 @@ def test_every_export_row_is_accounted_for(shopify_only):
             "from staging.stg_raw__reconciliation where record_source = 'shopify'",
         )
     }
-    assert reconciliation["order_items"] == (11, 8, 2, 0, 1, 0)
-    assert reconciliation["orders"] == (8, 6, 1, 1, 0, 0)
+    assert reconciliation["order_items"] == (12, 9, 2, 0, 1, 0)
+    assert reconciliation["orders"] == (9, 7, 1, 1, 0, 0)
     assert reconciliation["customers"] == (5, 5, 0, 0, 0, 0)
     hubspot = _query(
         path,
@@ -277,7 +281,7 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
         row[0]: (row[1], float(row[2]))
         for row in _query(path, "select customer_id, frequency, monetary from marts.customer_rfm")
     }
-    assert rfm == {ANNA_PERSON: (2, 104.80), BEN_PERSON: (1, 50.0)}
+    assert rfm == {ANNA_PERSON: (2, 104.80), BEN_PERSON: (1, 50.0), "hubspot:103": (1, 30.0)}
     consent = dict(
         _query(
             path,
@@ -299,6 +303,7 @@ def test_one_customer_per_person_across_tools_with_value_and_consent(shopify_onl
         )
     ) == {
         (ANNA_PERSON, "denied", False), (BEN_PERSON, "withdrawn", False),
+        ("hubspot:103", "denied", False),  # Frank said no at the till (#1008)
         (buyer("hanna.k@example.net", "mailchimp"), "granted", False),
         (buyer("old.address@example.com", "mailchimp"), "granted", True),
     }  # fmt: skip

@@ -9,14 +9,14 @@ orders as (
     where
         line_number = 1
         and name is not null
-        and normalized_email is not null
+        and customer_id is not null
         and lower(order_accepts_marketing) in ('yes', 'no', 'true', 'false')
         and {{ 'true' if var('shopify_accepts_marketing_is_consent') else 'false' }}
 ),
 
 final as (
     select
-        buyer_id as customer_id,
+        customer_id,
         'email_marketing' as purpose,
         case
             when lower(order_accepts_marketing) in ('yes', 'true') then 'granted' else 'denied'

@@ -6,8 +6,14 @@
     'accepts_marketing', 'currency', 'total', 'discount_code', 'discount_amount',
     'shipping', 'shipping_method', 'created_at', 'billing_name', 'billing_city',
     'billing_zip', 'billing_province', 'billing_country', 'billing_phone',
-    'shipping_zip', 'cancelled_at', 'refunded_amount', 'source', 'phone',
+    'shipping_zip', 'cancelled_at', 'refunded_amount', 'source', 'phone', 'tags',
 ] %}
+{#- var shopify_hubspot_id_tag_prefix as a regular expression: each character literally -#}
+{%- set prefix = var('shopify_hubspot_id_tag_prefix') or '' %}
+{%- set tag_pattern = [] %}
+{%- for character in prefix %}
+{%- do tag_pattern.append(character if character.isalnum() else '[' ~ character ~ ']') %}
+{%- endfor %}
 
 with
 
@@ -51,6 +57,19 @@ final as (
             when {{ normalize_email('orders.order_email') }} is not null
                 then {{ dbt.concat(["'shopify:'", hash_email('orders.order_email')]) }}
         end as buyer_id,
+        {#- the order's customer: the HubSpot contact a tag names (var
+            shopify_hubspot_id_tag_prefix), else the buyer by e-mail #}
+        coalesce(
+            {%- if prefix %}
+            'hubspot:' || nullif(trim(regexp_extract(
+                orders.order_tags, '(^|,)[ ]*{{ tag_pattern | join }}([^,]+)', 2
+            )), ''),
+            {%- endif %}
+            case
+                when {{ normalize_email('orders.order_email') }} is not null
+                    then {{ dbt.concat(["'shopify:'", hash_email('orders.order_email')]) }}
+            end
+        ) as customer_id,
         {{ tool_timestamp('orders.order_created_at', '%Y-%m-%d %H:%M:%S %z') }} as ordered_at,
         nullif(greatest(
             {%- for column in ['created_at', 'paid_at', 'fulfilled_at', 'cancelled_at'] %}

@@ -4,8 +4,10 @@
     refunded in full; a purchase (paid, shipped when partly fulfilled, completed when
     fulfilled) when the financial status is one of var shopify_purchase_financial_statuses;
     placed otherwise (pending, authorized, expired: not a purchase). order_total: `Total`
-    less `Refunded Amount` when var shopify_refunds_reduce_value. A guest checkout is a
-    customer by e-mail; an order without e-mail has no customer_id (quarantined). -#}
+    less `Refunded Amount` when var shopify_refunds_reduce_value. The customer: the HubSpot
+    contact an order tag names (var shopify_hubspot_id_tag_prefix, e.g. hubspot:101), else
+    the buyer by e-mail (a guest checkout too); an order with neither has no customer_id
+    (quarantined). -#}
 {%- set purchases = "'" ~ var('shopify_purchase_financial_statuses') | join("', '") ~ "'" -%}
 {%- set money = {'name': 'order_total', 'type': 'decimal(14,2)'} -%}
 with
@@ -18,7 +20,7 @@ order_rows as (
 final as (
     select
         {{ dbt.concat(["'shopify:'", 'name']) }} as order_id,
-        buyer_id as customer_id,
+        customer_id,
         ordered_at,
         case
             when order_cancelled_at is not null or lower(order_financial_status) = 'voided'
