@@ -3,6 +3,9 @@
     the campaign that cleaned the address. Mailchimp cleans an address that bounced hard
     (or softly, again and again): it is never contactable, and a bounce keeps a customer
     out of every e-mail audience. -#}
+{%- set row_place = dbt.concat([
+    'export_file', "':'", dbt.safe_cast('export_row', dbt.type_string())
+]) %}
 with
 
 members as (
@@ -13,11 +16,9 @@ members as (
 final as (
     select
         {#- the row's place when the address is missing, so that the customer_id is what
-            staging finds missing -#}
-        {{ dbt.concat(["'mailchimp:cleaned:'", dbt.safe_cast(
-            "coalesce(" ~ hash_email('email_address') ~ ", export_file || ':' || export_row)",
-            dbt.type_string()
-        )]) }} as event_id,
+            staging finds missing #}
+        {{ dbt.concat(["'mailchimp:cleaned:'", 'coalesce(' ~ hash_email('email_address')
+            ~ ', ' ~ row_place ~ ')']) }} as event_id,
         coalesce(cleaned_at, last_changed_at) as occurred_at,
         member_id as customer_id,
         clean_campaign_id as campaign_id,

@@ -1,7 +1,10 @@
 {#- Shopify buyers as raw contract `customers` rows (text, staged by base_raw__customers):
     one per normalised e-mail (guest checkouts too; the orders export has no customer id),
     id `shopify:` and the SHA-256 of the e-mail (macro hash_email; no e-mail in an id). Name, phone and address from the buyer's latest order's billing
-    columns; created_at: the first order, updated_at: the latest order's last change.
+    columns; created_at: the first order, updated_at: the latest order's last change. No
+    lifecycle stage: a valid purchase makes a customer in the funnel already
+    (customer_lead_scores), and a stage written here, newer than the CRM's, would take
+    an evangelist back to customer in the merge (the latest non-null attribute wins).
     Identity resolution merges them with the same person from other sources by e-mail. -#}
 with
 
@@ -35,7 +38,6 @@ final as (
         order_billing_province as region,
         order_billing_city as city,
         regexp_replace(order_billing_zip, '^''+', '') as postal_code,
-        'customer' as lifecycle_stage,
         first_ordered_at as created_at,
         last_updated_at as updated_at
     from ranked
@@ -44,5 +46,5 @@ final as (
 
 {{ contract_rows('customers', 'final', [
     'customer_id', 'email', 'first_name', 'last_name', 'phone', 'country_code', 'region',
-    'city', 'postal_code', 'lifecycle_stage', 'created_at', 'updated_at',
+    'city', 'postal_code', 'created_at', 'updated_at',
 ], 'shopify') }}
