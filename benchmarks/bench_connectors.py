@@ -82,6 +82,7 @@ def main() -> int:
     custseg = str(Path(sys.executable).with_name("custseg"))
     with tempfile.TemporaryDirectory(prefix="custseg-bench-connectors-") as temporary:
         root = args.keep or Path(temporary)
+        root.mkdir(parents=True, exist_ok=True)
         common = ["--customers", str(args.customers), "--seed", str(SEED),
                   "--as-of", AS_OF.isoformat()]  # fmt: skip
         runs = {}
