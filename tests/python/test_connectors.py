@@ -153,6 +153,35 @@ def test_line_items_keep_their_position_and_identical_lines(shopify_only):
     assert by_order["shopify:#1006"][0][1] == "shopify:Soap Bar"
 
 
+def test_the_products_export_brings_the_catalogue(shopify_only):
+    """Shopify's products export (one row per variant, the product's columns on its first
+    row, an extra image row) gives categories and list prices; a variant never ordered is
+    a product too; products only the orders name keep what their lines say."""
+    path, _ = shopify_only
+    products = {
+        row[0]: row[1:]
+        for row in _query(
+            path,
+            "select product_id, product_name, category, subcategory, brand, list_price "
+            "from staging.stg_raw__products",
+        )
+    }
+    # the merchant's Type is the category, the taxonomy's last level the subcategory
+    assert products["shopify:SKU-MASK"][:4] == (
+        "Masque au Bio-Collagène",
+        "skincare",
+        "facial masks",
+        "Leaf",
+    )
+    assert float(products["shopify:SKU-MASK"][4]) == 39.90  # the compare-at price
+    # no Type: the taxonomy's first level (a comma inside it is no separator)
+    assert products["shopify:SKU-TOTE"][:3] == ("Canvas Tote", "apparel & accessories", "handbags")
+    assert products["shopify:SKU-TOTE-BLK"][1] == "apparel & accessories"  # never ordered
+    # named by the orders export only
+    assert products["shopify:SKU-SER"][1:3] == (None, None)
+    assert not any(key.startswith("shopify:masque") for key in products)  # no image rows
+
+
 def test_every_export_row_is_accounted_for(shopify_only):
     """The export's 12 rows are 12 order lines: 9 staged, 1 exact copy (#1005's line in
     both files), 1 without an order (missing order_id), 1 of the quarantined order #1007

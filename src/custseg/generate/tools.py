@@ -100,6 +100,18 @@ LIFECYCLE_LABELS = {
     "evangelist": "Evangelist",
 }
 
+# Shopify's products export (Products > Export): one row per variant, the product's own
+# columns on its first row; in its order.
+SHOPIFY_PRODUCTS_HEADER = (
+    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags",
+    "Published", "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value",
+    "Option3 Name", "Option3 Value", "Variant SKU", "Variant Grams",
+    "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
+    "Variant Fulfillment Service", "Variant Price", "Variant Compare At Price",
+    "Variant Requires Shipping", "Variant Taxable", "Variant Barcode", "Image Src",
+    "Image Position", "Image Alt Text", "Gift Card", "SEO Title", "SEO Description",
+    "Variant Image", "Variant Weight Unit", "Variant Tax Code", "Cost per item", "Status",
+)  # fmt: skip
 # Shopify's documented orders export, 79 columns, in its order.
 SHOPIFY_HEADER = (
     "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
@@ -482,7 +494,7 @@ class _Exporter:
         leave files the connectors read beside the new ones); other files stay."""
         patterns = {
             "hubspot": ["hubspot-crm-exports-all-contacts-*.csv"],
-            "shopify": ["orders_export_*.csv"],
+            "shopify": ["orders_export_*.csv", "products_export_*.csv"],
             "mailchimp": [f"{s}_members_export_*.csv" for s in MAILCHIMP_STATUSES],
             "qualtrics": ["*.csv"],
         }
@@ -499,6 +511,7 @@ class _Exporter:
         self._customers()
         self._hubspot()
         self._shopify()
+        self._shopify_products()
         self._mailchimp()
         self._qualtrics()
         contract_files = self._contract_files()
@@ -1045,6 +1058,54 @@ class _Exporter:
             "columns_not_exported": {
                 "columns": ["category", "subcategory", "list_price", "currency", "launched_at"],
                 "why": "not in the orders export (Vendor is the brand)",
+            },
+        }
+
+    def _shopify_products(self) -> None:
+        """The catalogue as Shopify's products export: one product per row (one variant
+        each), its latest version; Type is the category, Product Category the taxonomy path
+        "<category> > <subcategory>", Variant SKU the product id (the orders export's
+        Lineitem sku), Variant Price the list price. Shopify keeps no launch date."""
+        exprs = {
+            "Handle": "'p-' || lower(regexp_replace(product_id, '[^A-Za-z0-9]+', '-', 'g'))",
+            "Title": "coalesce(product_name, product_id)",
+            "Vendor": "brand",
+            "Product Category": "case when subcategory is not null "
+            "then category || ' > ' || subcategory else category end",
+            "Type": "category",
+            "Published": _Plain("'true'"),
+            "Option1 Name": "'Title'",
+            "Option1 Value": "'Default Title'",
+            "Variant SKU": "product_id",
+            "Variant Inventory Policy": "'deny'",
+            "Variant Fulfillment Service": "'manual'",
+            "Variant Price": _Plain("money(list_price)"),
+            "Variant Requires Shipping": _Plain("'true'"),
+            "Variant Taxable": _Plain("'true'"),
+            "Gift Card": _Plain("'false'"),
+            "Status": "'active'",
+        }
+        written = self._write_csv(
+            "shopify/products_export_1.csv",
+            [SHOPIFY_PRODUCTS_HEADER],
+            f"""
+            select {self._line(exprs.get(column) for column in SHOPIFY_PRODUCTS_HEADER)} as line
+            from (
+                select
+                    *,
+                    row_number() over (partition by product_id order by file_row_number desc)
+                        as recency
+                from contract_products
+            )
+            where recency = 1
+            order by product_id
+            """,
+        )
+        self.tools["shopify"]["catalogue_products"] = sum(written.values())
+        self.lost["products"] = {
+            "columns_not_exported": {
+                "columns": ["currency", "launched_at"],
+                "why": "the products export has prices in the shop's currency and no launch date",
             },
         }
 
