@@ -362,13 +362,15 @@ def test_mailchimp_statuses_map_onto_consents_and_bounces(shopify_only):
         "select customer_id, event_type, cast(occurred_at as varchar), campaign_id "
         "from staging.stg_raw__email_events",
     ) == [(ida, "bounced", "2025-06-01 06:30:00", "77aa66bb55")]
-    # members' attributes: the country code upper-cased, the time zone kept, no stage
+    # members' attributes: the country code upper-cased, location and time zone kept, no
+    # stage
     assert _query(
         path,
-        "select country_code, timezone, lifecycle_stage, cast(created_at as varchar) "
+        "select country_code, cast(latitude as double), cast(longitude as double), timezone, "
+        "lifecycle_stage, cast(created_at as varchar) "
         "from staging.stg_raw__customers where customer_id = ?",
         [buyer("anna.berg@example.com", "mailchimp")],
-    ) == [("DE", "Europe/Berlin", None, "2025-09-01 08:00:00")]
+    ) == [("DE", 52.52, 13.405, "Europe/Berlin", None, "2025-09-01 08:00:00")]
 
 
 def test_qualtrics_answers_map_onto_zero_party_attributes(shopify_only):

@@ -39,6 +39,8 @@ final as (
             when {{ regex_matches('trim(cc)', '^[A-Za-z]{2}$') }} then upper(trim(cc))
         end as country_code,
         region,
+        latitude,
+        longitude,
         timezone,
         {{ tool_timestamp('optin_time', format) }} as opted_in_at,
         {{ tool_timestamp('confirm_time', format) }} as confirmed_at,
