@@ -54,10 +54,12 @@ def declared_vars(project: Path | None = None) -> dict[str, Any]:
 
     path = (project or warehouse.project_dir()) / "dbt_project.yml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # a mapping under the project's own name scopes vars to it (dbt's syntax); any other
+    # mapping is a var of its own (qualtrics_questions): the project depends on no package
     return {
         key: value
         for key, value in (document.get("vars") or {}).items()
-        if not isinstance(value, dict)  # a package's vars, not a var
+        if not (isinstance(value, dict) and key == document.get("name"))
     }
 
 

@@ -8,6 +8,16 @@
     there is one, fills the company name, industry and size a contact lacks: its associated
     company, else the company whose domain is the e-mail's (HubSpot's own rule). -#}
 {%- set formats = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d'] -%}
+{#- ref() always, so that dbt orders the seed first in a build -#}
+{%- set country_names_relation = ref('country_names') -%}
+{%- set has_contacts = execute and target.type == 'duckdb'
+    and tool_export_files(tool_export(source('hubspot', 'contacts_export'))) | length > 0 -%}
+{%- if has_contacts and load_relation(country_names_relation) is none -%}
+    {{ exceptions.raise_compiler_error(
+        "The HubSpot contacts export needs seed country_names (its Country/Region names), "
+        ~ "which is not loaded: run `dbt seed` first, or build with `dbt build` or "
+        ~ "`custseg build`.") }}
+{%- endif -%}
 {%- set company_changed_at = tool_timestamp(
     'coalesce(last_modified_date, create_date)', formats
 ) -%}
@@ -79,10 +89,19 @@ enriched as (
 ),
 
 country_names as (
+    {#- the seed only when there is an export to look names up for: a build of staging
+        alone (dbt run --select base_raw__customers) needs no seeds #}
+    {%- if has_contacts %}
     select
         country_name,
         country_code
-    from {{ ref('country_names') }}
+    from {{ country_names_relation }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as country_name,
+        cast(null as {{ dbt.type_string() }}) as country_code
+    where false
+    {%- endif %}
 ),
 
 final as (
