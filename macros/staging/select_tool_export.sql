@@ -33,7 +33,21 @@
     {%- for file in files -%}
         {%- do quoted.append(string_literal(file)) -%}
     {%- endfor -%}
+    {#- one delimiter for the export's files: detected (an export saved again by a German
+        Excel has semicolons) or var raw_csv_delimiter, as for the contract's files -#}
+    {%- set delimiters = {} -%}
+    {%- for file in files -%}
+        {%- do delimiters.update({file: _raw_csv_delimiter(file)}) -%}
+    {%- endfor -%}
+    {%- if delimiters.values() | unique | list | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "The " ~ export.label ~ "'s files have different delimiters ("
+            ~ delimiters.items() | map('join', ': ') | join(', ') ~ "): save them again "
+            ~ "with one.") }}
+    {%- endif -%}
+    {%- set delimiter = delimiters[files[0]] -%}
     {%- set reader = "read_csv([" ~ quoted | join(', ') ~ "], header = true, all_varchar = true, "
+        ~ "delim = " ~ string_literal(delimiter) ~ ", "
         ~ "quote = '\"', escape = '\"', comment = '', union_by_name = true, filename = true, "
         ~ "parallel = false)" -%}
     {%- set present = {} -%}

@@ -648,21 +648,30 @@ def _validate_table(
     return results
 
 
-def _validate_export(connection, export: landing.ToolExport, files: list[str]) -> list:
+def _validate_export(
+    connection, export: landing.ToolExport, files: list[str], csv_delimiter: str = landing.AUTO
+) -> list:
     """A tool export's structure (blocking): every file reads as CSV with a header and at
     least one row, and holds the columns the export is unusable without (header names
-    compared ignoring case and surrounding blanks). Its rows are validated after mapping,
-    by staging's contract rules (quarantine with a reason, reconciliation per source)."""
+    compared ignoring case and surrounding blanks); the files of one export share a
+    delimiter (detected, as the contract's files: an export saved again by a German Excel
+    has semicolons; or var raw_csv_delimiter). Its rows are validated after mapping, by
+    staging's contract rules (quarantine with a reason, reconciliation per source)."""
     table = f"{export.folder}/{export.pattern}"
     results = []
+    delimiters = {Path(p).name: landing.csv_delimiter(connection, p, csv_delimiter) for p in files}
+    if len(set(delimiters.values())) > 1:
+        shown = ", ".join(f"{n} ({landing.delimiter_shown(d)})" for n, d in delimiters.items())
+        message = (
+            f"the {export.label}'s files have different delimiters: {shown}; save them "
+            "again with one (the connector reads them as one table)"
+        )
+        return [_result(table, "file_readable", FAIL, None, message)]
     for path in files:
+        reader = landing.reader_sql(path, delimiters[Path(path).name])
         try:
-            described = connection.execute(
-                f"describe select * from {landing.reader_sql(path, ',')}"
-            ).fetchall()
-            rows = connection.execute(
-                f"select count(*) from {landing.reader_sql(path, ',')}"
-            ).fetchone()[0]
+            described = connection.execute(f"describe select * from {reader}").fetchall()
+            rows = connection.execute(f"select count(*) from {reader}").fetchone()[0]
         except duckdb.Error as error:
             results.append(_unreadable(table, error))
             continue
@@ -730,7 +739,7 @@ def validate_raw(
             for export in landing.tool_exports():
                 files = export.files(raw_path)
                 if files:
-                    results += _validate_export(connection, export, files)
+                    results += _validate_export(connection, export, files, csv_delimiter)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
     if docs_root is not None:
