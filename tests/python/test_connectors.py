@@ -29,7 +29,8 @@ unsubscribed after subscribing, Ida's address cleaned (bounced).
 Qualtrics (tests/fixtures/tools/qualtrics/), dates in Europe/Berlin: Anna (ExternalReference
 101, e-mail in odd case and blanks: multiple choice 3,10; a code the mapping lacks; an
 unmapped text question; embedded data utm_source), Ben (no ExternalReference: by e-mail;
-a partial response), a survey preview, an anonymous response, Hanna, and a response whose
+a partial response), a survey preview, an anonymous response, Hanna (a choice text among
+the codes), and a response whose
 ExternalReference names a HubSpot contact the export lacks.
 """
 
@@ -402,6 +403,9 @@ def test_qualtrics_answers_map_onto_zero_party_attributes(shopify_only):
     assert ben == {"interests": (respondent, "adventure_travel"),
                    "personality": (respondent, "analytical")}  # fmt: skip
     assert not any(key.startswith("R_preview") for key in answers)
+    # Hanna's budget came as choice text (Low): a text equal to a mapped value is that value
+    hanna = {row[2]: row[3] for key, row in answers.items() if key.startswith("R_4hanna")}
+    assert hanna == {"personality": "creative", "preferred_channel": "sms", "budget": "low"}
     # into the customer's zero-party profile, over the merged contacts
     assert _query(
         path,
@@ -563,3 +567,21 @@ def test_an_export_saved_again_by_a_german_excel_reads_the_same(tmp_path):
     shutil.copy(original, raw / "shopify" / "orders_export_2.csv")
     failed = {r.check: r.message for r in validate_raw(raw) if r.status == "fail"}
     assert "have different delimiters" in failed["file_readable"], failed
+
+
+def test_a_qualtrics_export_without_its_header_rows_stops_gate_1(tmp_path):
+    """A Qualtrics file whose question-text and import-id rows were deleted (to "clean it
+    up" in a spreadsheet): no column is known to be a question, so every answer would be
+    left out. Gate 1 names the file and says what to do."""
+    from custseg.quality.raw_gate import validate_raw
+
+    source = next((FIXTURES / "qualtrics").glob("*.csv"))
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "qualtrics").mkdir()
+    (tmp_path / "qualtrics" / source.name).write_text(lines[0] + "".join(lines[3:]))
+    failed = {r.check: r.message for r in validate_raw(tmp_path) if r.table.startswith("qualtrics")}
+    assert failed == {
+        "header_rows": f"{source.name}: the third row holds no import ids "
+        '({"ImportId":...}): not Qualtrics\' CSV export with its three header rows. Export it '
+        "again (Data & Analysis > Export data > CSV), without removing rows"
+    }

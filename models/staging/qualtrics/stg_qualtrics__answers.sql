@@ -5,8 +5,8 @@
       partial response (Finished 0) counts with the answers it has.
     - Questions: the columns whose import id (third header row) is a question's (QID...);
       var qualtrics_questions maps them onto zero-party attributes (macro
-      qualtrics_questions checks it), answer codes onto values; a code not mapped stays as
-      given. A multiple-choice answer (codes separated by commas) becomes its values joined
+      qualtrics_questions checks it), answer codes onto values (a choice text equal to a
+      value, in any letter case, is that value); a code not mapped stays as given. A multiple-choice answer (codes separated by commas) becomes its values joined
       by |. A question not mapped keeps its column name as question_key.
     - Who: the person var qualtrics_external_reference says ExternalReference is (a HubSpot
       contact, a contract customer), else `qualtrics:` and the SHA-256 of RecipientEmail
@@ -172,18 +172,31 @@ codes as (
     from answered
 ),
 
+answer_values as (
+    {#- a choice text that is already a mapped value (an export with choice text) #}
+    select distinct
+        question,
+        answer_value
+    from answer_map
+),
+
 mapped as (
     select
         codes.export_row,
         codes.question,
         string_agg(
-            coalesce(answer_map.answer_value, codes.code), '|' order by codes.code_position
+            coalesce(answer_map.answer_value, answer_values.answer_value, codes.code),
+            '|' order by codes.code_position
         ) as answer
     from codes
     left join answer_map
         on
             codes.question = answer_map.question
             and lower(codes.code) = answer_map.code
+    left join answer_values
+        on
+            codes.question = answer_values.question
+            and lower(codes.code) = answer_values.answer_value
     where codes.code <> ''
     group by codes.export_row, codes.question
 ),

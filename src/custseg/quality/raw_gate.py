@@ -687,9 +687,28 @@ def _validate_export(
             results.append(_result(table, "required_columns", FAIL, None, message))
         elif rows == 0:
             results.append(_result(table, "has_rows", FAIL, 0, f"{name}: no rows"))
+        elif export.tool == "qualtrics" and not _has_import_ids(path, delimiters[name]):
+            # without its import ids no column is known to be a question: every answer
+            # would be left out without a word
+            message = (
+                f'{name}: the third row holds no import ids ({{"ImportId":...}}): not '
+                "Qualtrics' CSV export with its three header rows. Export it again "
+                "(Data & Analysis > Export data > CSV), without removing rows"
+            )
+            results.append(_result(table, "header_rows", FAIL, None, message))
         else:
             results.append(_result(table, "required_columns", PASS, None, f"{name}: {rows:,} rows"))
     return results
+
+
+def _has_import_ids(path: str, delimiter: str) -> bool:
+    """Whether the third row of a Qualtrics export holds its columns' import ids."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        rows = csv.reader(file, delimiter=delimiter)
+        third = next((row for number, row in enumerate(rows) if number == 2), [])
+    return any('"ImportId"' in cell for cell in third)
 
 
 def validate_raw(
