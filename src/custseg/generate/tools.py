@@ -1101,7 +1101,7 @@ class _Exporter:
             order by product_id
             """,
         )
-        self.tools["shopify"]["files"] += len(written)
+        self.tools["shopify"]["products_export_files"] = len(written)
         self.tools["shopify"]["catalogue_products"] = sum(written.values())
         self.lost["products"] = {
             "columns_not_exported": {
